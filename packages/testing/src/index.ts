@@ -1,1 +1,3 @@
+// The suites live behind subpath exports so a test imports only what it needs:
+// '@md/testing/adapter', '@md/testing/strategy', '@md/testing/postgres'.
 export {};
