@@ -176,6 +176,22 @@ export class MdError extends Error {
     );
   }
 
+  /**
+   * A request named a domain with a code that cannot be one (a path segment,
+   * subdomain label, header, query parameter or cookie). `source` says where
+   * the value came from, so the message points at what to fix.
+   *
+   * @example
+   * throw MdError.invalidDomainCode('../x', 'path segment of "/stores/:domain/*"'); // 400
+   */
+  static invalidDomainCode(value: string, source: string): MdError {
+    return new MdError(
+      'INVALID_DOMAIN_NAME',
+      `The ${source} names the domain ${JSON.stringify(value.slice(0, 80))}, which is not a valid domain code: a code is 3 to 50 characters of a-z, 0-9 and "-" (upper case is folded to lower case) and starts and ends with a letter or digit. Fix the link, client or cookie that sent it.`,
+      { details: { value: value.slice(0, 80), source } },
+    );
+  }
+
   static invalidPath(path: string, reason: string): MdError {
     return new MdError(
       'INVALID_PATH',
