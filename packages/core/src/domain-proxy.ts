@@ -65,14 +65,13 @@ export class DomainProxy {
     this.#host = host;
     this.preferences = {
       get: <T>(key: string): T | undefined => {
-        const own = this.#definition.preferences;
-        if (own !== undefined && Object.hasOwn(own, key)) return own[key] as T;
-        if (this.isRoot) return undefined;
+        const value = this.#definition.preferences?.[key];
+        if (value !== undefined || this.isRoot) return value as T | undefined;
         return this.#host.rootProxy()?.preferences.getOwn<T>(key);
       },
       getOwn: <T>(key: string): T | undefined => {
         const own = this.#definition.preferences;
-        return own !== undefined && Object.hasOwn(own, key) ? (own[key] as T) : undefined;
+        return own !== undefined && Object.hasOwn(own, key) ? (own[key] as T | undefined) : undefined;
       },
       all: () => ({
         ...(this.isRoot ? {} : this.#host.rootProxy()?.definition.preferences),
