@@ -7,6 +7,8 @@ export { CurrentDomain, DomainProxy } from './domain-proxy.js';
 export type { MdErrorCode, MdErrorOptions } from './errors.js';
 export { ERROR_STATUS, httpStatusOf, MdError } from './errors.js';
 export type { MdEventEmitter, MdEvents } from './events.js';
+export type { AdapterOptions } from './http.js';
+export { createRequestLike, parseCookieHeader, serializeCookie, withPath } from './http.js';
 export { assertDomainName, DOMAIN_NAME_PATTERN, isValidDomainName, normalizeHost } from './names.js';
 export type { ServiceFactory, ServiceMap } from './services.js';
 export { ServiceRegistry } from './services.js';

@@ -10,6 +10,7 @@ import { ServiceRegistry } from './services.js';
 import { memoryStore } from './stores/memory-store.js';
 import type { DomainStore } from './stores/store.js';
 import type {
+  Awaitable,
   DeprovisionOptions,
   DomainDefinition,
   DomainResolver,
@@ -17,6 +18,7 @@ import type {
   MigrationReport,
   ProvisionOptions,
   RequestLike,
+  Resolution,
   ResolveContext,
   SiteLike,
 } from './types.js';
@@ -222,47 +224,43 @@ export class Site<TEm = unknown> implements SiteLike {
    * site.runResolved(resolved, next);
    */
   async resolve(req: RequestLike): Promise<ResolvedRequest> {
-    let host: string;
+    const host = this.#host(req);
+    let answer: Resolution | undefined;
     try {
-      host = normalizeHost(req.host);
+      answer = await this.#runChain(req, host);
     } catch (error) {
-      this.#notResolved(String(req.host), req.path, error as MdError);
-      throw error;
+      throw this.#failed(host, req.path, error);
     }
-    let resolution: {
-      domain: string;
-      via: string;
-      path?: string | undefined;
-      cookiePath?: string | undefined;
-    };
+    return this.#complete(req, host, answer);
+  }
+
+  /**
+   * The synchronous twin of {@link Site.resolve}, for hooks that cannot wait
+   * (Fastify's `rewriteUrl` runs before routing and must return a string).
+   * Same rules, same errors; it throws `INVALID_OPTIONS` when a resolver
+   * answers with a promise, since that answer cannot be awaited here.
+   *
+   * @example
+   * const app = Fastify({
+   *   rewriteUrl: (req) => site.resolveSync(createRequestLike(req, 'fastify')).path,
+   * });
+   */
+  resolveSync(req: RequestLike): ResolvedRequest {
+    const host = this.#host(req);
+    let answer: Awaitable<Resolution | undefined>;
     try {
-      resolution = (await this.#runChain(req, host)) ?? this.#fallback(host, req.path);
+      answer = this.#runChain(req, host);
     } catch (error) {
-      if (MdError.is(error)) this.#notResolved(host, req.path, error);
-      throw error;
+      throw this.#failed(host, req.path, error);
     }
-    const domain = this.domains.get(resolution.domain);
-    if (domain === undefined) {
-      const error = MdError.domainNotFound(resolution.domain, { host, via: resolution.via });
-      this.#notResolved(host, req.path, error);
-      throw error;
+    if (answer instanceof Promise) {
+      // Nobody will await it: keep a later rejection from becoming an unhandled one.
+      answer.catch(() => undefined);
+      throw MdError.invalidOptions(
+        'site.resolveSync() needs synchronous resolvers, but one answered with a promise. Use `await site.resolve(request)` for asynchronous resolver chains.',
+      );
     }
-    const path = resolution.path ?? req.path;
-    if (!domain.isAvailable && !this.#allowed(path)) {
-      throw MdError.domainUnavailable(domain.name, domain.status as 'suspended' | 'disabled');
-    }
-    this.events.emit('request:resolved', { domain: domain.name, via: resolution.via, host, path: req.path });
-    return {
-      domain,
-      via: resolution.via,
-      host,
-      path,
-      originalPath: req.path,
-      rewritten: path !== req.path,
-      cookiePath: resolution.cookiePath ?? '/',
-      headers:
-        this.#debugHeader === undefined ? [] : [[this.#debugHeader, `${domain.name}; via=${resolution.via}`]],
-    };
+    return this.#complete(req, host, answer);
   }
 
   /**
@@ -318,6 +316,51 @@ export class Site<TEm = unknown> implements SiteLike {
     await Promise.allSettled([...this.domains].map((d) => d.dispose()));
     await this.isolation?.close();
     this.events.removeAllListeners();
+  }
+
+  #host(req: RequestLike): string {
+    try {
+      return normalizeHost(req.host);
+    } catch (error) {
+      this.#notResolved(String(req.host), req.path, error as MdError);
+      throw error;
+    }
+  }
+
+  #failed(host: string, path: string, error: unknown): unknown {
+    if (MdError.is(error)) this.#notResolved(host, path, error);
+    return error;
+  }
+
+  #complete(req: RequestLike, host: string, answer: Resolution | undefined): ResolvedRequest {
+    let resolution: Resolution;
+    try {
+      resolution = answer ?? this.#fallback(host, req.path);
+    } catch (error) {
+      throw this.#failed(host, req.path, error);
+    }
+    const domain = this.domains.get(resolution.domain);
+    if (domain === undefined) {
+      const error = MdError.domainNotFound(resolution.domain, { host, via: resolution.via });
+      this.#notResolved(host, req.path, error);
+      throw error;
+    }
+    const path = resolution.path ?? req.path;
+    if (!domain.isAvailable && !this.#allowed(path)) {
+      throw MdError.domainUnavailable(domain.name, domain.status as 'suspended' | 'disabled');
+    }
+    this.events.emit('request:resolved', { domain: domain.name, via: resolution.via, host, path: req.path });
+    return {
+      domain,
+      via: resolution.via,
+      host,
+      path,
+      originalPath: req.path,
+      rewritten: path !== req.path,
+      cookiePath: resolution.cookiePath ?? '/',
+      headers:
+        this.#debugHeader === undefined ? [] : [[this.#debugHeader, `${domain.name}; via=${resolution.via}`]],
+    };
   }
 
   #scope(): DomainScope | undefined {
