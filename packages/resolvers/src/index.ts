@@ -1,1 +1,12 @@
-export {};
+export type { CookieResolverOptions } from './cookie.js';
+export { cookieResolver } from './cookie.js';
+export type { HeaderResolverOptions } from './header.js';
+export { headerResolver } from './header.js';
+export type { HostResolverOptions } from './host.js';
+export { hostResolver } from './host.js';
+export type { PathResolverOptions } from './path.js';
+export { pathResolver } from './path.js';
+export type { QueryResolverOptions } from './query.js';
+export { queryResolver } from './query.js';
+export type { SubdomainResolverOptions } from './subdomain.js';
+export { subdomainResolver } from './subdomain.js';
