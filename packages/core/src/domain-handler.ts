@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import { DomainProxy, type ProxyHost } from './domain-proxy.js';
+import { type DomainPolicies, DomainProxy, type ProxyHost } from './domain-proxy.js';
 import { MdError } from './errors.js';
 import type { MdEventEmitter } from './events.js';
 import { isValidDomainName, normalizeHost } from './names.js';
@@ -26,6 +26,8 @@ export interface DomainHandlerOptions {
   store?: DomainStore | undefined;
   /** The root domain's own definition (preferences every domain falls back to, hosts…). */
   root?: Omit<DomainDefinition, 'name'> | undefined;
+  /** What each domain's cache, files and logger are built on. */
+  policies: DomainPolicies;
   /** Called before a domain is updated or removed (strategies drop pools, caches…). */
   onRelease?: ((name: string) => Promise<void>) | undefined;
 }
@@ -54,6 +56,7 @@ export class DomainHandler implements Iterable<DomainProxy> {
     this.#proxyHost = {
       services: options.services,
       container: options.container,
+      policies: options.policies,
       rootProxy: () => this.#byName.get(this.rootDomain),
     };
     this.#insert({ ...options.root, name: options.rootDomain }, false);

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
+import { type CacheBackend, DomainCache } from './cache.js';
+import { DomainFiles } from './files.js';
+import type { MdLogger } from './observability.js';
 import { disposeService, type ServiceMap, type ServiceRegistry } from './services.js';
 import type { DomainBranding, DomainDefinition, DomainStatus } from './types.js';
 
@@ -25,10 +28,18 @@ export interface DomainPreferences {
   all(): Record<string, unknown>;
 }
 
+/** @internal What each domain's cache, files and logger are built on. */
+export interface DomainPolicies {
+  readonly cache: CacheBackend;
+  readonly filesRoot: string;
+  readonly logger: MdLogger;
+}
+
 /** @internal What a proxy needs from its handler. */
 export interface ProxyHost {
   readonly services: ServiceRegistry;
   readonly container: DependencyContainer;
+  readonly policies: DomainPolicies;
   rootProxy(): DomainProxy | undefined;
 }
 
@@ -55,6 +66,9 @@ export class DomainProxy {
   readonly #host: ProxyHost;
   readonly #services = new Map<string, unknown>();
   #container: DependencyContainer | undefined;
+  #cache: DomainCache | undefined;
+  #files: DomainFiles | undefined;
+  #logger: MdLogger | undefined;
 
   /** @internal Created by the DomainHandler only. */
   constructor(definition: DomainDefinition, host: ProxyHost, isRoot: boolean) {
@@ -133,6 +147,24 @@ export class DomainProxy {
     const instance = this.#host.services.factory(name)(this);
     this.#services.set(name, instance);
     return instance;
+  }
+
+  /** The site's cache with every key namespaced by this domain (seed 003). */
+  get cache(): DomainCache {
+    this.#cache ??= new DomainCache(this.#host.policies.cache, this.name);
+    return this.#cache;
+  }
+
+  /** Files under this domain's own root; paths that escape it are refused (seed 001). */
+  get files(): DomainFiles {
+    this.#files ??= new DomainFiles(this.#host.policies.filesRoot, this.name);
+    return this.#files;
+  }
+
+  /** The site's logger bound to `{ domain: name }`: every line it writes names the domain. */
+  get logger(): MdLogger {
+    this.#logger ??= this.#host.policies.logger.child({ domain: this.name });
+    return this.#logger;
   }
 
   /** Names of the services this domain has instantiated. */

@@ -1,11 +1,15 @@
 import 'reflect-metadata';
+import { resolve as resolvePath } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
+import { type CacheBackend, memoryCacheBackend } from './cache.js';
 import { currentScope, type DomainScope, runInScope } from './context.js';
 import { DomainHandler } from './domain-handler.js';
 import { type DomainProxy, rootContainer } from './domain-proxy.js';
 import { MdError } from './errors.js';
 import { createEventEmitter, type MdEventEmitter } from './events.js';
 import { normalizeHost } from './names.js';
+import { createDefaultLogger, DomainMetrics, type MdLogger } from './observability.js';
+import { DomainRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { ServiceRegistry } from './services.js';
 import { memoryStore } from './stores/memory-store.js';
 import type { DomainStore } from './stores/store.js';
@@ -13,6 +17,7 @@ import type {
   Awaitable,
   DeprovisionOptions,
   DomainDefinition,
+  DomainHealth,
   DomainResolver,
   IsolationStrategy,
   MigrationReport,
@@ -48,6 +53,14 @@ export interface SiteOptions<TEm = unknown> {
   debugHeader?: boolean | string;
   /** Parent container of every domain's tsyringe child container (default: tsyringe's global). */
   container?: DependencyContainer;
+  /** Backend of `domain.cache` (default: an in-memory LRU of 10,000 entries shared by all domains). */
+  cache?: CacheBackend;
+  /** Folder under which each domain's `domain.files` root lives (default `./data/files`). */
+  filesRoot?: string;
+  /** A token bucket per domain; requests over the limit get `429 RATE_LIMITED` with `Retry-After`. */
+  rateLimit?: RateLimitOptions;
+  /** Base logger; `domain.logger` is its child bound to the domain (default: pino at `MD_LOG_LEVEL`). */
+  logger?: MdLogger;
 }
 
 /** A request md has resolved: the adapter runs the rest of the request with it. */
@@ -82,6 +95,8 @@ export interface DomainCookieOptions {
 export interface ErrorResponse {
   status: number;
   body: { error: { code: string; message: string } };
+  /** Headers to send with the error (`Retry-After` for `RATE_LIMITED`). */
+  headers: ReadonlyArray<readonly [string, string]>;
 }
 
 /**
@@ -93,8 +108,19 @@ export interface ErrorResponse {
  * res.status(status).json(body);
  */
 export function toErrorResponse(error: unknown): ErrorResponse {
-  if (MdError.is(error)) return { status: error.status, body: error.toJSON() };
-  return { status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } } };
+  if (MdError.is(error)) {
+    const retryAfter = error.code === 'RATE_LIMITED' ? error.details.retryAfter : undefined;
+    return {
+      status: error.status,
+      body: error.toJSON(),
+      headers: retryAfter === undefined ? [] : [['retry-after', String(retryAfter)]],
+    };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } },
+    headers: [],
+  };
 }
 
 /**
@@ -112,6 +138,12 @@ export class Site<TEm = unknown> implements SiteLike {
   readonly isolation: IsolationStrategy<TEm> | undefined;
   readonly rootHosts: ReadonlySet<string>;
   readonly strict: boolean;
+  /** Per-domain request counters and latency histograms (Prometheus). */
+  readonly metrics: DomainMetrics;
+  /** The base logger; inside a domain use `site.log` or `domain.logger`. */
+  readonly logger: MdLogger;
+  /** The per-domain rate limiter, when `rateLimit` is configured. */
+  readonly rateLimiter: DomainRateLimiter | undefined;
 
   readonly #allowExact: ReadonlySet<string>;
   readonly #allowPrefixes: readonly string[];
@@ -136,6 +168,11 @@ export class Site<TEm = unknown> implements SiteLike {
         : options.debugHeader === false
           ? undefined
           : options.debugHeader;
+    this.metrics = new DomainMetrics();
+    this.logger = options.logger ?? createDefaultLogger();
+    this.rateLimiter = options.rateLimit === undefined ? undefined : new DomainRateLimiter(options.rateLimit);
+    const limiter = this.rateLimiter;
+    const release = options.isolation?.release?.bind(options.isolation);
     this.domains = new DomainHandler({
       rootDomain: this.rootDomain,
       events: this.events,
@@ -143,7 +180,15 @@ export class Site<TEm = unknown> implements SiteLike {
       container: this.container,
       store,
       root: options.root,
-      onRelease: options.isolation?.release?.bind(options.isolation),
+      policies: {
+        cache: options.cache ?? memoryCacheBackend(),
+        filesRoot: resolvePath(options.filesRoot ?? 'data/files'),
+        logger: this.logger,
+      },
+      onRelease: async (name) => {
+        limiter?.reset(name);
+        await release?.(name);
+      },
     });
   }
 
@@ -311,6 +356,71 @@ export class Site<TEm = unknown> implements SiteLike {
     return report;
   }
 
+  /** The current domain's logger (the base logger outside a domain): every line names the domain. */
+  get log(): MdLogger {
+    return this.#scope()?.domain.logger ?? this.logger;
+  }
+
+  /**
+   * Records an answered request in the metrics (adapters call it when the
+   * response finishes; `resolved` is undefined for a request refused before
+   * resolution, then `code` says why).
+   */
+  recordResponse(resolved: ResolvedRequest | undefined, status: number, ms: number, code?: string): void {
+    if (resolved !== undefined) this.metrics.record(resolved.domain.name, status, ms);
+    else this.metrics.rejected(code ?? 'INTERNAL_ERROR');
+  }
+
+  /**
+   * The cross-domain guard (seed 003): refuses a session whose user belongs to
+   * another domain than the one the request resolved to. It emits
+   * `security:cross-domain` and writes an audit log line naming both domains,
+   * the user and the path, then throws `CROSS_DOMAIN_ACCESS` (403).
+   *
+   * @example
+   * site.assertSessionDomain({ domain: session.domain, user: session.userId });
+   */
+  assertSessionDomain(session: { domain: string; user: string }): void {
+    const current = this.domain.name;
+    if (session.domain === current) return;
+    const path = this.request?.originalPath ?? '';
+    const entry = { userDomain: session.domain, requestDomain: current, user: session.user, path };
+    this.events.emit('security:cross-domain', entry);
+    this.logger.warn({ audit: 'cross-domain', ...entry }, 'cross-domain access refused');
+    throw new MdError(
+      'CROSS_DOMAIN_ACCESS',
+      `This session belongs to domain "${session.domain}" and cannot be used on "${current}". Log in on "${current}".`,
+      { details: entry },
+    );
+  }
+
+  /**
+   * Health of one domain (its data reachable, through the strategy's
+   * `health`) or, without a name, of every domain.
+   */
+  async health(name?: string): Promise<SiteHealth> {
+    const targets = name === undefined ? [...this.domains] : [this.domains.require(name)];
+    const domains: SiteHealth['domains'] = {};
+    await Promise.all(
+      targets.map(async (domain) => {
+        const started = performance.now();
+        try {
+          domains[domain.name] = (await this.isolation?.health?.(domain)) ?? {
+            ok: true,
+            ms: performance.now() - started,
+          };
+        } catch (error) {
+          domains[domain.name] = {
+            ok: false,
+            ms: performance.now() - started,
+            error: (error as Error).message,
+          };
+        }
+      }),
+    );
+    return { ok: Object.values(domains).every((d) => d.ok), domains };
+  }
+
   /** Closes the isolation strategy and disposes every domain's services. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.domains].map((d) => d.dispose()));
@@ -349,6 +459,7 @@ export class Site<TEm = unknown> implements SiteLike {
     if (!domain.isAvailable && !this.#allowed(path)) {
       throw MdError.domainUnavailable(domain.name, domain.status as 'suspended' | 'disabled');
     }
+    this.rateLimiter?.take(domain);
     this.events.emit('request:resolved', { domain: domain.name, via: resolution.via, host, path: req.path });
     return {
       domain,
@@ -407,6 +518,12 @@ export class Site<TEm = unknown> implements SiteLike {
   #notResolved(host: string, path: string, error: MdError): void {
     this.events.emit('request:not-resolved', { host, path, error });
   }
+}
+
+/** What `site.health()` answers. */
+export interface SiteHealth {
+  ok: boolean;
+  domains: Record<string, DomainHealth>;
 }
 
 /**

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_STATUS, httpStatusOf, MdError } from '../src/index.js';
 
 const doc = readFileSync(fileURLToPath(new URL('../../../docs/errors.md', import.meta.url)), 'utf8');
-const rows = [...doc.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])] as const);
+const rows = [...doc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map(
+  (m) => [m[1]!, Number(m[2])] as const,
+);
 
 describe('docs/errors.md', () => {
   it('lists every error code with its status, and nothing else', () => {

@@ -92,6 +92,7 @@ describe('site.resolve', () => {
     expect(toErrorResponse(notFound)).toEqual({
       status: 404,
       body: { error: { code: 'DOMAIN_NOT_FOUND', message: notFound.message } },
+      headers: [],
     });
     const unregistered = await errorOf(site.resolve(request('platform.test', '/t/nobody/x')));
     expect(unregistered.code).toBe('DOMAIN_NOT_FOUND');
@@ -156,6 +157,7 @@ describe('site.resolve', () => {
     expect(toErrorResponse(new Error('secret detail'))).toEqual({
       status: 500,
       body: { error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } },
+      headers: [],
     });
   });
 });

@@ -1,0 +1,75 @@
+import { pino } from 'pino';
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/** The logger md writes through: pino's shape (`child`, `info`, `warn`…); Fastify's `request.log` fits. */
+export interface MdLogger {
+  child(bindings: Record<string, unknown>): MdLogger;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  debug(obj: object | string, msg?: string): void;
+}
+
+/** The default logger: pino, JSON lines on stdout, level from `MD_LOG_LEVEL` (default `info`). */
+export function createDefaultLogger(): MdLogger {
+  return pino({ level: process.env.MD_LOG_LEVEL ?? 'info', base: undefined }) as unknown as MdLogger;
+}
+
+/**
+ * Per-domain request counters and latency histograms in Prometheus format
+ * (prom-client, one registry per site — never the global one). Label
+ * cardinality grows with the number of domains: at tens of thousands of
+ * domains, scrape less often or aggregate by plan.
+ *
+ * @example
+ * site.metrics.record('acme', 200, 12.5);
+ * await site.metrics.text(); // md_requests_total{domain="acme",status="200"} 1 …
+ */
+export class DomainMetrics {
+  readonly registry = new Registry();
+  readonly #requests: Counter<'domain' | 'status'>;
+  readonly #duration: Histogram<'domain'>;
+  readonly #rejected: Counter<'code'>;
+
+  constructor() {
+    this.#requests = new Counter({
+      name: 'md_requests_total',
+      help: 'Requests answered, by domain and status',
+      labelNames: ['domain', 'status'],
+      registers: [this.registry],
+    });
+    this.#duration = new Histogram({
+      name: 'md_request_duration_seconds',
+      help: 'Request latency by domain',
+      labelNames: ['domain'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    this.#rejected = new Counter({
+      name: 'md_requests_rejected_total',
+      help: 'Requests refused before reaching a domain, by error code',
+      labelNames: ['code'],
+      registers: [this.registry],
+    });
+  }
+
+  /** Records one answered request. */
+  record(domain: string, status: number, ms: number): void {
+    this.#requests.inc({ domain, status: String(status) });
+    this.#duration.observe({ domain }, ms / 1000);
+  }
+
+  /** Records a request refused before it reached a domain (not found, bad host…). */
+  rejected(code: string): void {
+    this.#rejected.inc({ code });
+  }
+
+  /** The Prometheus text exposition. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
