@@ -31,6 +31,7 @@ export const ERROR_STATUS = {
   CROSS_DOMAIN_ACCESS: 403,
   PATH_ESCAPE: 400,
   UNAUTHORIZED: 401,
+  ROUTE_NOT_FOUND: 404,
   // data isolation
   ISOLATION_NOT_CONFIGURED: 500,
   TENANT_MISMATCH: 403,
@@ -254,6 +255,38 @@ export class MdError extends Error {
       'CONFIRMATION_REQUIRED',
       `${action} of domain "${name}" destroys its data; confirm it by passing { confirm: "${name}" }.`,
       { details: { action, name } },
+    );
+  }
+
+  static tenantMismatch(entity: string, expected: string, actual: unknown): MdError {
+    return new MdError(
+      'TENANT_MISMATCH',
+      `Refused to write ${entity} with tenant ${JSON.stringify(actual)} from domain "${expected}": a row's domain is set from the current domain on insert and can never be changed. Do not set tenantId by hand.`,
+      { details: { entity, expected, actual } },
+    );
+  }
+
+  static provisionFailed(domain: string, step: string, cause: unknown, undoErrors: string[] = []): MdError {
+    return new MdError(
+      'PROVISION_FAILED',
+      `Provisioning domain "${domain}" failed at step "${step}": ${(cause as Error)?.message ?? String(cause)}. Everything done so far was rolled back${undoErrors.length > 0 ? ` (except: ${undoErrors.join('; ')})` : ''}; fix the cause and provision again.`,
+      { cause, details: { domain, step, undoErrors } },
+    );
+  }
+
+  static migrationFailed(domain: string, cause: unknown): MdError {
+    return new MdError(
+      'MIGRATION_FAILED',
+      `Migrating domain "${domain}" failed: ${(cause as Error)?.message ?? String(cause)}. The failing migration was rolled back; fix it and run site.migrate("${domain}") again.`,
+      { cause, details: { domain } },
+    );
+  }
+
+  static connectionBudgetExhausted(budget: number, waitedMs: number): MdError {
+    return new MdError(
+      'CONNECTION_BUDGET_EXHAUSTED',
+      `All ${budget} domain connection pools are busy and none became idle within ${waitedMs} ms. Raise the strategy's budget, or shorten long transactions.`,
+      { details: { budget, waitedMs } },
     );
   }
 

@@ -1,3 +1,5 @@
+export type { AdminApiOptions, AdminHandler, AdminRequest, AdminResponse } from './admin.js';
+export { AdminApi, createAdminApi } from './admin.js';
 export type { CacheBackend, MemoryCacheOptions, RedisLikeClient } from './cache.js';
 export { DomainCache, memoryCacheBackend, redisCacheBackend } from './cache.js';
 export type { DomainScope } from './context.js';

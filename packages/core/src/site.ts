@@ -356,6 +356,18 @@ export class Site<TEm = unknown> implements SiteLike {
     return report;
   }
 
+  /**
+   * The feature guard (seed 002): throws `FEATURE_DISABLED` (403) unless the
+   * current domain has the feature. Adapters wrap it as route middleware.
+   *
+   * @example
+   * site.assertFeature('reports');
+   */
+  assertFeature(feature: string): void {
+    const domain = this.domain;
+    if (!domain.hasFeature(feature)) throw MdError.featureDisabled(domain.name, feature);
+  }
+
   /** The current domain's logger (the base logger outside a domain): every line names the domain. */
   get log(): MdLogger {
     return this.#scope()?.domain.logger ?? this.logger;
