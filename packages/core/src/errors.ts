@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   DUPLICATE_SERVICE: 500,
   STORE_INVALID: 500,
   STORE_UNAVAILABLE: 503,
+  HOST_NOT_FOUND: 404,
   // request resolution
   DOMAIN_NOT_FOUND: 404,
   DOMAIN_SUSPENDED: 403,
@@ -287,6 +288,20 @@ export class MdError extends Error {
       'CONNECTION_BUDGET_EXHAUSTED',
       `All ${budget} domain connection pools are busy and none became idle within ${waitedMs} ms. Raise the strategy's budget, or shorten long transactions.`,
       { details: { budget, waitedMs } },
+    );
+  }
+
+  /**
+   * A host named in a registry call (verify, remove) that no domain owns.
+   *
+   * @example
+   * throw MdError.hostNotFound('shop.acme.com'); // 404
+   */
+  static hostNotFound(host: string): MdError {
+    return new MdError(
+      'HOST_NOT_FOUND',
+      `No domain owns host "${host}". Add it first with registry.addHost("<domain>", "${host}"), or check the spelling.`,
+      { details: { host } },
     );
   }
 

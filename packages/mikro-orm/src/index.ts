@@ -1,1 +1,9 @@
-export {};
+export type { MigrationOptions } from './migrations.js';
+export { migrateStore, migrationConfig } from './migrations.js';
+export type { OrmTemplate, OrmTemplateOptions, SqlDriverClass, StoreOrm } from './orm-template.js';
+export { createOrmTemplate } from './orm-template.js';
+export type { ProvisionStep } from './provisioning.js';
+export { runProvisionSteps } from './provisioning.js';
+export type { AnyEntity } from './shared-entities.js';
+export { classifyEntities, entityClassName, isSharedEntity, markShared } from './shared-entities.js';
+export type { DomainSeeder, MikroOrmStrategy, MikroOrmStrategyOptions, StrategyStats } from './strategy.js';

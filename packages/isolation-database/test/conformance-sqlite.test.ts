@@ -1,0 +1,22 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeStrategyConformance } from '@md/testing/strategy';
+import { SqliteDriver } from '@mikro-orm/sqlite';
+import { databasePerDomain } from '../src/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'md-db-'));
+
+describeStrategyConformance({
+  name: 'database-per-domain',
+  database: 'sqlite',
+  createStrategy: ({ all, shared, seeder, id, poolSize }) =>
+    databasePerDomain({
+      driver: SqliteDriver,
+      folder: join(root, id),
+      entities: all,
+      shared,
+      seeder,
+      ...(poolSize === undefined ? {} : { budget: poolSize }),
+    }),
+});

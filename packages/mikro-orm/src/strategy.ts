@@ -1,0 +1,54 @@
+import type { DomainProxy, IsolationStrategy } from '@md/core';
+import type { Options } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { MigrationOptions } from './migrations.js';
+import type { SqlDriverClass } from './orm-template.js';
+import type { AnyEntity } from './shared-entities.js';
+
+/**
+ * Seeds a freshly provisioned domain. Runs inside one transaction of the
+ * domain's entity manager (and inside `site.run(domain)`), once per domain:
+ * provisioning an already provisioned domain does not seed again.
+ */
+export type DomainSeeder = (em: SqlEntityManager, domain: DomainProxy) => Promise<void>;
+
+/** What every MikroORM strategy takes: entities, how to migrate, how to seed. */
+export interface MikroOrmStrategyOptions extends MigrationOptions {
+  /** MikroORM driver: `SqliteDriver` (`@mikro-orm/sqlite`) or `PostgreSqlDriver` (`@mikro-orm/postgresql`). */
+  driver: SqlDriverClass;
+  /** Every entity (`defineEntity`/`EntitySchema` recommended; decorated classes when compiled by tsc). */
+  entities: readonly AnyEntity[];
+  /** Entities shared by every domain (also: mark them with `markShared`). */
+  shared?: readonly AnyEntity[];
+  /** Runs when `site.provision(name, { seed: true })` creates a domain. */
+  seeder?: DomainSeeder;
+  /** Extra MikroORM options for every store (`debug`, `pool`…). Connection options are the strategy's. */
+  orm?: Partial<Options>;
+}
+
+/** Counts a strategy exposes for dashboards and tests. */
+export interface StrategyStats {
+  /** Connection pools open now. */
+  open: number;
+  /** The most pools ever open at once. */
+  maxOpen: number;
+}
+
+/**
+ * The isolation strategy contract of the MikroORM strategies: core's
+ * `IsolationStrategy` with MikroORM's `EntityManager`, plus access to the
+ * shared (root) store and a provisioning probe.
+ *
+ * @example
+ * const strategy: MikroOrmStrategy = rowLevel({ driver: SqliteDriver, dbName: ':memory:', entities });
+ * const site = await createSite({ isolation: strategy, domains });
+ * await site.run('acme', () => site.em.find(Item, {}));
+ */
+export interface MikroOrmStrategy extends IsolationStrategy<SqlEntityManager> {
+  /** A fresh entity manager on the root domain's store, where shared entities live. */
+  sharedEm(): SqlEntityManager;
+  /** True when the domain's store (database, schema, or provisioning record) exists. */
+  isProvisioned(domain: string): Promise<boolean>;
+  /** Pool counts. */
+  stats(): StrategyStats;
+}
