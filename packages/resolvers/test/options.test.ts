@@ -204,6 +204,21 @@ describe('behaviour beyond the table', () => {
     expect([resolved.domain.name, resolved.via]).toEqual(['_main_', 'host']);
   });
 
+  it('overlapping base domains: exactly one label before the base that follows it', async () => {
+    const site = await createSite({
+      resolvers: [subdomainResolver({ baseDomains: ['myplatform.com', 'eu.myplatform.com'] })],
+      domains: [{ name: 'acme' }, { name: 'eux' }],
+      rootHosts: ['myplatform.com', 'eu.myplatform.com'],
+    });
+    const name = async (host: string) => (await site.resolve(request({ host }))).domain.name;
+    expect(await name('acme.eu.myplatform.com')).toBe('acme');
+    expect(await name('acme.myplatform.com')).toBe('acme');
+    expect(await name('eu.myplatform.com')).toBe('_main_');
+    expect((await errorOf(site.resolve(request({ host: 'x.acme.myplatform.com' })))).code).toBe(
+      'DOMAIN_NOT_FOUND',
+    );
+  });
+
   it('path patterns are tried in order and the first that matches decides', async () => {
     const site = await createSite({
       resolvers: [pathResolver({ patterns: ['/s/:domain/shop/*', '/s/:domain/*'] })],
