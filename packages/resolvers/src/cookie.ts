@@ -1,7 +1,12 @@
-import type { DomainResolver } from '@md/core';
+import { type DomainResolver, MdError } from '@md/core';
 import { toDomainCode } from './internal/domain-code.js';
 
-/** Options of {@link cookieResolver}. */
+/**
+ * Options of {@link cookieResolver}: the cookie that remembers the domain.
+ *
+ * @example
+ * cookieResolver({ cookie: 'workspace' });
+ */
 export interface CookieResolverOptions {
   /** The cookie remembering the chosen domain (default `'md_domain'`). */
   cookie?: string;
@@ -30,6 +35,9 @@ export function cookieResolver({
   cookie = 'md_domain',
   name = 'cookie',
 }: CookieResolverOptions = {}): DomainResolver {
+  if (typeof cookie !== 'string' || cookie === '') {
+    throw MdError.invalidOptions(`${name}: cookie must be a cookie name, e.g. "md_domain"`);
+  }
   const source = `cookie "${cookie}" (clear it to choose again)`;
   return {
     name,

@@ -1,7 +1,13 @@
-import type { DomainResolver, RequestLike } from '@md/core';
+import { type DomainResolver, MdError, type RequestLike } from '@md/core';
 import { createRequestValueResolver } from './internal/request-value.js';
 
-/** Options of {@link headerResolver}. */
+/**
+ * Options of {@link headerResolver}: off unless `enabled`; `trust` and
+ * `paths` limit which callers and routes may name a domain by header.
+ *
+ * @example
+ * headerResolver({ enabled: true, header: 'x-org', paths: ['/internal/*'] });
+ */
 export interface HeaderResolverOptions {
   /** The header carrying the domain code (default `'x-tenant-id'`; matched case-insensitively). */
   header?: string;
@@ -40,6 +46,9 @@ export function headerResolver({
   paths,
   name = 'header',
 }: HeaderResolverOptions = {}): DomainResolver {
+  if (typeof header !== 'string' || header === '') {
+    throw MdError.invalidOptions(`${name}: header must be a header name, e.g. "x-tenant-id"`);
+  }
   const key = header.toLowerCase();
   return createRequestValueResolver({
     name,

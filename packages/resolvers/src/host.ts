@@ -1,6 +1,11 @@
 import type { DomainResolver } from '@md/core';
 
-/** Options of {@link hostResolver}. */
+/**
+ * Options of {@link hostResolver}.
+ *
+ * @example
+ * hostResolver({ name: 'custom-domain' });
+ */
 export interface HostResolverOptions {
   /** The resolver's name, also reported as `via` (default `'host'`). */
   name?: string;

@@ -4,7 +4,13 @@ import { normalizeHostOption } from './internal/host-option.js';
 import { compilePathPattern, type PathPattern } from './internal/path-pattern.js';
 import { findPathProblem } from './internal/path-safety.js';
 
-/** Options of {@link pathResolver}. */
+/**
+ * Options of {@link pathResolver}: the patterns, tried in order, and the
+ * hosts path mode is limited to.
+ *
+ * @example
+ * pathResolver({ patterns: ['/stores/:domain/shop/*'], hosts: ['myplatform.com'] });
+ */
 export interface PathResolverOptions {
   /**
    * Path patterns, tried in order (default `['/stores/:domain/*', '/store/:domain/*']`,

@@ -1,7 +1,13 @@
-import type { DomainResolver, RequestLike } from '@md/core';
+import { type DomainResolver, MdError, type RequestLike } from '@md/core';
 import { createRequestValueResolver } from './internal/request-value.js';
 
-/** Options of {@link queryResolver}. */
+/**
+ * Options of {@link queryResolver}: off unless `enabled`; `trust` and
+ * `paths` limit which callers and routes may name a domain by parameter.
+ *
+ * @example
+ * queryResolver({ enabled: true, param: 'org', paths: ['/preview/*'] });
+ */
 export interface QueryResolverOptions {
   /** The query parameter carrying the domain code (default `'tenant_id'`). */
   param?: string;
@@ -35,6 +41,9 @@ export function queryResolver({
   paths,
   name = 'query',
 }: QueryResolverOptions = {}): DomainResolver {
+  if (typeof param !== 'string' || param === '') {
+    throw MdError.invalidOptions(`${name}: param must be a query parameter name, e.g. "tenant_id"`);
+  }
   return createRequestValueResolver({
     name,
     enabled,

@@ -2,7 +2,13 @@ import { type DomainResolver, MdError } from '@md/core';
 import { toDomainCode } from './internal/domain-code.js';
 import { normalizeHostOption } from './internal/host-option.js';
 
-/** Options of {@link subdomainResolver}. */
+/**
+ * Options of {@link subdomainResolver}: the base domains, the labels that
+ * never name a domain, and what the bare base domain gets.
+ *
+ * @example
+ * subdomainResolver({ baseDomains: ['myplatform.com'], reserved: ['www', 'admin', 'api', 'status'] });
+ */
 export interface SubdomainResolverOptions {
   /** The platform's base domains: `acme.platform.com` names `acme` when `platform.com` is one. */
   baseDomains: string[];

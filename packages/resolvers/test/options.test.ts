@@ -109,6 +109,9 @@ describe('options are checked when the resolver is made', () => {
     ['header enabled not a boolean', () => headerResolver({ enabled: 'yes' as never })],
     ['header trust not a function', () => headerResolver({ enabled: true, trust: true as never })],
     ['query paths not a list', () => queryResolver({ enabled: true, paths: '/preview' as never })],
+    ['header name empty', () => headerResolver({ header: '' })],
+    ['query param not a string', () => queryResolver({ param: 1 as never })],
+    ['cookie name empty', () => cookieResolver({ cookie: '' })],
   ])('%s -> INVALID_OPTIONS', (_name, make) => {
     expect(codeOf(make)).toBe('INVALID_OPTIONS');
   });
