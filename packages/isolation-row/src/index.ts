@@ -1,1 +1,3 @@
-export {};
+export type { RowLevelOptions } from './row-level.js';
+export { rowLevel } from './row-level.js';
+export { RowEntityManager, TENANT_FILTER, TenantSubscriber } from './tenant-guard.js';

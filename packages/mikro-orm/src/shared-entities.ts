@@ -3,7 +3,8 @@ import type { EntityMetadata, EntityName } from '@mikro-orm/core';
 const SHARED = Symbol.for('md.sharedEntity');
 
 /** Anything MikroORM accepts as an entity: a class or an `EntitySchema` (what `defineEntity` returns). */
-export type AnyEntity = EntityName<object>;
+// biome-ignore lint/suspicious/noExplicitAny: entity types are invariant in MikroORM; any entity must fit.
+export type AnyEntity = EntityName<any>;
 
 /**
  * Marks an entity as shared: it lives in the root domain's store and every

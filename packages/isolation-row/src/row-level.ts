@@ -1,0 +1,405 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type DeprovisionOptions,
+  type DomainHealth,
+  type DomainProxy,
+  type IsolationCapabilities,
+  MdError,
+  type MigrationReport,
+  type ProvisionOptions,
+  type SiteLike,
+  tryGetCurrentDomain,
+} from '@md/core';
+import {
+  classifyEntities,
+  createOrmTemplate,
+  entityClassName,
+  type MikroOrmStrategy,
+  type MikroOrmStrategyOptions,
+  migrateStore,
+  migrationConfig,
+  type OrmTemplate,
+  runProvisionSteps,
+  type StoreOrm,
+  type StrategyStats,
+} from '@md/mikro-orm';
+import { EntitySchema } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import {
+  bindTenantInfo,
+  RowEntityManager,
+  TENANT_FILTER,
+  type TenantInfo,
+  TenantSubscriber,
+} from './tenant-guard.js';
+
+/** Options of {@link rowLevel}. Give `dbName` (SQLite) or `url` (PostgreSQL). */
+export interface RowLevelOptions extends MikroOrmStrategyOptions {
+  /** SQLite: the database file (every domain shares its tables). */
+  dbName?: string;
+  /**
+   * PostgreSQL: an admin (superuser) URL. The strategy creates the tables,
+   * the row-level security policies and a plain login role with it; requests
+   * connect as that role, never as the admin.
+   */
+  url?: string;
+  /** PostgreSQL: the role requests connect as (created when missing). Default `md_app` with a random password. */
+  appRole?: { name: string; password: string };
+  /** Connections in the pool (PostgreSQL; default 10). */
+  poolSize?: number;
+  /** The tenant property added to every domain-scoped `EntitySchema` (default `tenantId`, column `tenant_id`). */
+  tenantProperty?: string;
+}
+
+const MARKER_TABLE = 'md_provisioned_domain';
+const SETTING = 'md.domain';
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+interface ConnectionInternals {
+  execute: (
+    sql: unknown,
+    params?: unknown[],
+    method?: string,
+    ctx?: unknown,
+    lc?: unknown,
+  ) => Promise<unknown>;
+  begin: (options?: { ctx?: unknown }) => Promise<unknown>;
+}
+
+class RowLevel implements MikroOrmStrategy {
+  readonly name = 'row-level';
+  readonly capabilities: IsolationCapabilities;
+  readonly #options: RowLevelOptions;
+  readonly #postgres: boolean;
+  readonly #tenant: TenantInfo;
+  #site: SiteLike | undefined;
+  #template: OrmTemplate | undefined;
+  #store: StoreOrm | undefined;
+  #ready: Promise<void> | undefined;
+
+  constructor(options: RowLevelOptions) {
+    if ((options.dbName === undefined) === (options.url === undefined)) {
+      throw MdError.invalidOptions(
+        'rowLevel needs exactly one of { dbName } (SQLite) or { url } (PostgreSQL)',
+      );
+    }
+    this.#options = options;
+    this.#postgres = options.url !== undefined;
+    this.capabilities = { rowLevel: true, rootData: true, databaseEnforced: this.#postgres };
+    const property = options.tenantProperty ?? 'tenantId';
+    const { scoped } = classifyEntities(options.entities, options.shared);
+    this.#tenant = { property, column: 'tenant_id', scoped };
+    for (const entity of options.entities) {
+      if (!scoped.has(entityClassName(entity)) || !(entity instanceof EntitySchema)) continue;
+      // Entities stay strategy-agnostic: the tenant column is added here, once.
+      if (entity.meta.properties[property as never] === undefined) {
+        entity.addProperty(property as never, 'string', {
+          fieldName: 'tenant_id',
+          length: 64,
+          index: true,
+          // On PostgreSQL a raw INSERT gets the domain from the transaction-local setting too.
+          ...(this.#postgres ? { defaultRaw: `current_setting('${SETTING}', true)` } : {}),
+        } as never);
+      }
+    }
+  }
+
+  async init(site: SiteLike): Promise<void> {
+    this.#site = site;
+    const options = this.#options;
+    const scoped = [...this.#tenant.scoped];
+    const property = this.#tenant.property;
+    this.#template = createOrmTemplate({
+      driver: options.driver,
+      entities: options.entities,
+      orm: {
+        ...options.orm,
+        ...migrationConfig(options),
+        entityManager: RowEntityManager,
+        subscribers: [new TenantSubscriber()],
+        filters: {
+          [TENANT_FILTER]: {
+            name: TENANT_FILTER,
+            default: true,
+            args: false,
+            entity: scoped,
+            cond: (
+              args: { domain?: string } | undefined,
+              _type: string,
+              _em: unknown,
+              _options: unknown,
+              entityName?: string,
+            ) => {
+              // Fail closed: a scoped query with no domain never runs unscoped.
+              if (args?.domain === undefined)
+                throw MdError.noCurrentDomain(`A query on ${entityName ?? 'a domain-scoped entity'}`);
+              return { [property]: args.domain };
+            },
+          },
+        },
+      },
+    });
+    bindTenantInfo(this.#template.orm.getMetadata(), this.#tenant);
+    await this.#ensureShared();
+    this.#store = this.#openAppStore();
+  }
+
+  em(domain: DomainProxy): SqlEntityManager {
+    const em = this.#requireStore().em.fork({ clear: true, useContext: false });
+    em.setFilterParams(TENANT_FILTER, { domain: domain.name });
+    return em;
+  }
+
+  sharedEm(): SqlEntityManager {
+    return this.em(this.#requireSite().domains.root);
+  }
+
+  stats(): StrategyStats {
+    return { open: this.#store === undefined ? 0 : 1, maxOpen: 1 };
+  }
+
+  async isProvisioned(name: string): Promise<boolean> {
+    const rows = (await this.#requireStore()
+      .em.getConnection()
+      .execute(`select domain from ${MARKER_TABLE} where domain = ?`, [name])) as unknown[];
+    return rows.length > 0;
+  }
+
+  async provision(domain: DomainProxy, options: ProvisionOptions = {}): Promise<void> {
+    const seeder = options.seed === true ? this.#options.seeder : undefined;
+    await runProvisionSteps(domain.name, [
+      { name: 'install tables and policies', run: () => this.#ensureShared() },
+      {
+        // The marker and the seed rows commit together or not at all.
+        name: seeder === undefined ? 'record domain' : 'seed',
+        run: () =>
+          this.#requireSite().run(domain.name, () =>
+            this.em(domain).transactional(async (em) => {
+              const connection = em.getConnection();
+              const ctx = em.getTransactionContext();
+              const existing = (await connection.execute(
+                `select domain from ${MARKER_TABLE} where domain = ?`,
+                [domain.name],
+                'all',
+                ctx,
+              )) as unknown[];
+              if (existing.length > 0) return;
+              await connection.execute(
+                `insert into ${MARKER_TABLE} (domain) values (?)`,
+                [domain.name],
+                'run',
+                ctx,
+              );
+              await seeder?.(em as SqlEntityManager, domain);
+            }),
+          ),
+      },
+    ]);
+  }
+
+  async deprovision(domain: DomainProxy, _options: DeprovisionOptions): Promise<void> {
+    const metas = [...this.#tenant.scoped].map((name) => this.#requireTemplate().orm.getMetadata().get(name));
+    // Children first: entities with more references to other scoped entities go earlier.
+    const refs = (m: (typeof metas)[number]) =>
+      m.relations.filter((r) => r.kind === 'm:1' && this.#tenant.scoped.has(r.type)).length;
+    metas.sort((a, b) => refs(b) - refs(a));
+    await this.#requireSite().run(domain.name, () =>
+      this.em(domain).transactional(async (em) => {
+        for (const meta of metas) await em.nativeDelete(meta.className, {});
+        await em
+          .getConnection()
+          .execute(
+            `delete from ${MARKER_TABLE} where domain = ?`,
+            [domain.name],
+            'run',
+            em.getTransactionContext(),
+          );
+      }),
+    );
+  }
+
+  async migrate(domain: DomainProxy): Promise<MigrationReport> {
+    const started = performance.now();
+    const admin = this.#openAdminStore();
+    try {
+      const applied = await migrateStore(admin.em.fork(), domain.name, this.#options);
+      if (this.#postgres) await this.#installPolicies(admin);
+      return {
+        domain: domain.name,
+        applied,
+        upToDate: applied.length === 0,
+        ms: performance.now() - started,
+      };
+    } finally {
+      await admin.close();
+    }
+  }
+
+  async health(domain: DomainProxy): Promise<DomainHealth> {
+    const started = performance.now();
+    try {
+      await this.em(domain).getConnection().execute('select 1');
+      return { ok: true, ms: performance.now() - started };
+    } catch (error) {
+      return { ok: false, ms: performance.now() - started, error: (error as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#store?.close();
+    await this.#template?.close();
+  }
+
+  /** Tables, marker table, role, grants and policies: shared by every domain, installed once. */
+  #ensureShared(): Promise<void> {
+    this.#ready ??= (async () => {
+      const admin = this.#openAdminStore();
+      try {
+        await admin.driver.connect();
+        await migrateStore(admin.em.fork(), this.#requireSite().rootDomain, this.#options);
+        await admin.em
+          .getConnection()
+          .execute(
+            `create table if not exists ${MARKER_TABLE} (domain varchar(64) primary key, provisioned_at ${this.#postgres ? 'timestamptz' : 'datetime'} not null default current_timestamp)`,
+          );
+        if (this.#postgres) await this.#installPolicies(admin);
+      } finally {
+        await admin.close();
+      }
+    })().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  async #installPolicies(admin: StoreOrm): Promise<void> {
+    const role = this.#appRole();
+    const run = (sql: string) => admin.em.getConnection().execute(sql);
+    const roleName = quoteIdent(role.name);
+    const password = role.password.replace(/'/g, "''");
+    await run(
+      `do $$ begin if not exists (select from pg_roles where rolname = '${role.name.replace(/'/g, "''")}') then create role ${roleName} login password '${password}' nosuperuser nobypassrls; end if; end $$`,
+    );
+    await run(`alter role ${roleName} login password '${password}' nosuperuser nobypassrls`);
+    await run(`grant usage on schema public to ${roleName}`);
+    await run(`grant select, insert, update, delete on all tables in schema public to ${roleName}`);
+    await run(`grant usage, select on all sequences in schema public to ${roleName}`);
+    const metadata = this.#requireTemplate().orm.getMetadata();
+    const check = `${quoteIdent(this.#tenant.column)} = current_setting('${SETTING}', true)`;
+    for (const name of this.#tenant.scoped) {
+      const table = quoteIdent(metadata.get(name).tableName);
+      await run(`alter table ${table} enable row level security`);
+      await run(`alter table ${table} force row level security`);
+      await run(`drop policy if exists md_tenant on ${table}`);
+      await run(`create policy md_tenant on ${table} using (${check}) with check (${check})`);
+    }
+  }
+
+  #appRole(): { name: string; password: string } {
+    this.#options.appRole ??= { name: 'md_app', password: randomBytes(18).toString('base64url') };
+    return this.#options.appRole;
+  }
+
+  #openAdminStore(): StoreOrm {
+    const template = this.#requireTemplate();
+    if (!this.#postgres) return template.open({ dbName: this.#options.dbName! });
+    const url = new URL(this.#options.url!);
+    return template.open({
+      clientUrl: url.toString(),
+      dbName: url.pathname.slice(1),
+      pool: { min: 0, max: 1 },
+    });
+  }
+
+  #openAppStore(): StoreOrm {
+    const template = this.#requireTemplate();
+    if (!this.#postgres) return template.open({ dbName: this.#options.dbName! });
+    const url = new URL(this.#options.url!);
+    const role = this.#appRole();
+    url.username = encodeURIComponent(role.name);
+    url.password = encodeURIComponent(role.password);
+    const store = template.open({
+      clientUrl: url.toString(),
+      dbName: url.pathname.slice(1),
+      pool: { min: 0, max: this.#options.poolSize ?? 10 },
+    });
+    installTransactionLocalDomain(store);
+    return store;
+  }
+
+  #requireSite(): SiteLike {
+    if (this.#site === undefined) throw MdError.isolationNotConfigured('rowLevel before init()');
+    return this.#site;
+  }
+
+  #requireTemplate(): OrmTemplate {
+    if (this.#template === undefined) throw MdError.isolationNotConfigured('rowLevel before init()');
+    return this.#template;
+  }
+
+  #requireStore(): StoreOrm {
+    if (this.#store === undefined) throw MdError.isolationNotConfigured('rowLevel before init()');
+    return this.#store;
+  }
+}
+
+/**
+ * Runs every statement of the store inside a transaction whose first
+ * statement is `set_config('md.domain', <current domain>, true)`: the
+ * setting is transaction-local, so it ends with the transaction and a pooled
+ * connection never carries it to another domain's query. Statements already
+ * in a transaction run as they are (the transaction was configured when it
+ * began). With no current domain the setting is empty and the policies
+ * match no row.
+ */
+function installTransactionLocalDomain(store: StoreOrm): void {
+  const connection = store.driver.getConnection() as unknown as ConnectionInternals & {
+    transactional<T>(cb: (trx: unknown) => Promise<T>): Promise<T>;
+  };
+  const execute = connection.execute.bind(connection);
+  const begin = connection.begin.bind(connection);
+  connection.begin = async (options = {}) => {
+    const trx = await begin(options);
+    if (options.ctx === undefined || options.ctx === null) {
+      await execute(
+        'select set_config(?, ?, true)',
+        [SETTING, tryGetCurrentDomain()?.name ?? ''],
+        'run',
+        trx,
+      );
+    }
+    return trx;
+  };
+  connection.execute = (sql, params, method, ctx, lc) => {
+    if (ctx !== undefined && ctx !== null) return execute(sql, params, method, ctx, lc);
+    return connection.transactional((trx) => execute(sql, params, method, trx, lc));
+  };
+}
+
+/**
+ * Row-level isolation: every domain shares the tables; domain-scoped
+ * entities get a `tenant_id` column (added to `EntitySchema` definitions
+ * automatically). A MikroORM filter scopes every read, update and delete,
+ * including populate and relations, and a query with no domain throws
+ * `NO_CURRENT_DOMAIN`; inserts take the current domain, and any write that
+ * sets or changes `tenant_id` to another domain throws `TENANT_MISMATCH`.
+ * On PostgreSQL the database is a second wall: `FORCE ROW LEVEL SECURITY`
+ * policies on `current_setting('md.domain', true)`, set transaction-locally
+ * for every statement, and requests connect as a plain role, so even raw SQL
+ * sees only the current domain. On SQLite the filter is the only wall: raw
+ * SQL is not scoped.
+ *
+ * @example
+ * import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+ * const isolation = rowLevel({ driver: PostgreSqlDriver, url: process.env.ADMIN_DATABASE_URL, entities: [Item, Plan] });
+ * const site = await createSite({ isolation, domains: [{ name: 'acme' }] });
+ * await site.provision('acme', { seed: true });
+ * await site.run('acme', () => site.em.find(Item, {})); // only acme's rows
+ */
+export function rowLevel(options: RowLevelOptions): MikroOrmStrategy {
+  return new RowLevel(options);
+}

@@ -1,0 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeStrategyConformance } from '@md/testing/strategy';
+import { SqliteDriver } from '@mikro-orm/sqlite';
+import { rowLevel } from '../src/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'md-row-'));
+
+describeStrategyConformance({
+  name: 'row-level',
+  database: 'sqlite',
+  createStrategy: ({ all, shared, seeder, id }) =>
+    rowLevel({ driver: SqliteDriver, dbName: join(root, `${id}.sqlite`), entities: all, shared, seeder }),
+});
