@@ -1,1 +1,14 @@
-export {};
+export { describeAdapterConformance } from './conformance.js';
+export type { ConformanceFixture, CountingIsolation, FakeEntityManager } from './fixture.js';
+export { createConformanceFixture, LOAD_DOMAINS } from './fixture.js';
+export type { ClientRequest, ClientResponse } from './http-client.js';
+export { send } from './http-client.js';
+export { listenOnLoopback } from './listen.js';
+export type {
+  AdapterHarness,
+  ConformanceCookie,
+  ConformanceReply,
+  ConformanceRequest,
+  ConformanceRoute,
+  RunningApp,
+} from './types.js';

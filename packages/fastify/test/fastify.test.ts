@@ -1,0 +1,63 @@
+import { createSite, type DomainResolver } from '@md/core';
+import { hostResolver, pathResolver } from '@md/resolvers';
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { mdFastify, mdRewriteUrl } from '../src/index.js';
+
+// Fastify-only wiring (fastify-plugin, rewriteUrl); the shared behaviour is in conformance.test.ts.
+const site = await createSite({
+  resolvers: [hostResolver(), pathResolver()],
+  domains: [{ name: 'acme', hosts: ['acme.example'] }],
+  rootHosts: ['platform.test'],
+});
+
+describe('mdFastify', () => {
+  it('is a named, unencapsulated plugin: routes in sibling and child contexts see request.domain', async () => {
+    const app = Fastify();
+    await app.register(mdFastify, { site });
+    await app.register(async (child) => {
+      child.get('/child', async (request) => ({ domain: request.domain.name }));
+    });
+    expect(app.hasPlugin('@md/fastify')).toBe(true);
+    expect(app.hasRequestDecorator('domain')).toBe(true);
+    const res = await app.inject({ url: '/child', headers: { host: 'acme.example' } });
+    expect(res.json()).toEqual({ domain: 'acme' });
+  });
+
+  it('refuses a path-mode request with a how-to-fix error when rewriteUrl is not configured', async () => {
+    const app = Fastify();
+    await app.register(mdFastify, { site });
+    app.get('/shop', async (request) => ({ domain: request.domain.name }));
+    const host = await app.inject({ url: '/shop', headers: { host: 'acme.example' } });
+    expect(host.json()).toEqual({ domain: 'acme' });
+    const path = await app.inject({ url: '/stores/acme/shop', headers: { host: 'platform.test' } });
+    expect(path.statusCode).toBe(500);
+    expect(path.json().error).toEqual({
+      code: 'INVALID_OPTIONS',
+      message: expect.stringMatching(/mdRewriteUrl/),
+    });
+  });
+
+  it('answers INVALID_OPTIONS as JSON when rewriteUrl meets an asynchronous resolver', async () => {
+    const slow: DomainResolver = { name: 'slow', resolve: async () => ({ domain: 'acme', via: 'slow' }) };
+    const asyncSite = await createSite({ resolvers: [slow], domains: [{ name: 'acme' }] });
+    const app = Fastify({ rewriteUrl: mdRewriteUrl(asyncSite) });
+    await app.register(mdFastify, { site: asyncSite });
+    app.get('/', async () => 'unreachable');
+    const res = await app.inject({ url: '/', headers: { host: 'acme.example' } });
+    expect(res.statusCode).toBe(500);
+    expect(res.json().error.code).toBe('INVALID_OPTIONS');
+  });
+
+  it('resolves in onRequest when rewriteUrl was made for another site', async () => {
+    const other = await createSite({
+      resolvers: [hostResolver()],
+      domains: [{ name: 'globex', hosts: ['acme.example'] }],
+    });
+    const app = Fastify({ rewriteUrl: mdRewriteUrl(other) });
+    await app.register(mdFastify, { site });
+    app.get('/', async (request) => ({ domain: request.domain.name, current: site.currentDomain }));
+    const res = await app.inject({ url: '/', headers: { host: 'acme.example' } });
+    expect(res.json()).toEqual({ domain: 'acme', current: 'acme' });
+  });
+});

@@ -1,0 +1,55 @@
+import { type Agent, request } from 'node:http';
+
+/** One answer, as the conformance suite compares it. */
+export interface ClientResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body, or the raw text when it is not JSON. */
+  body: unknown;
+}
+
+/** What to send: `fetch` cannot set `Host`, so the suite speaks HTTP through node:http. */
+export interface ClientRequest {
+  host: string;
+  path: string;
+  headers?: Record<string, string>;
+  agent?: Agent;
+}
+
+/**
+ * Sends a GET to a server started by a harness with a chosen `Host` header
+ * and answers status, headers and the JSON body.
+ *
+ * @example
+ * const res = await send(app.url, { host: 'acme.example', path: '/whoami' });
+ */
+export function send(
+  baseUrl: string,
+  { host, path, headers = {}, agent }: ClientRequest,
+): Promise<ClientResponse> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { hostname, port, path, method: 'GET', agent, headers: { ...headers, host } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // Not JSON: keep the text so the failure shows what came back.
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
