@@ -1,1 +1,2 @@
-export {};
+export type { SchemaPerDomainOptions } from './schema-per-domain.js';
+export { schemaPerDomain } from './schema-per-domain.js';

@@ -1,0 +1,278 @@
+import {
+  type DeprovisionOptions,
+  type DomainHealth,
+  type DomainProxy,
+  type IsolationCapabilities,
+  MdError,
+  type MigrationReport,
+  type ProvisionOptions,
+  type SiteLike,
+} from '@md/core';
+import {
+  classifyEntities,
+  createOrmTemplate,
+  entityClassName,
+  type MikroOrmStrategy,
+  type MikroOrmStrategyOptions,
+  migrateStore,
+  migrationConfig,
+  type OrmTemplate,
+  type ProvisionStep,
+  runProvisionSteps,
+  type StoreOrm,
+  type StrategyStats,
+} from '@md/mikro-orm';
+import { EntitySchema } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+
+/** Options of {@link schemaPerDomain}. */
+export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
+  /** PostgreSQL URL of the one database; its role must be able to create schemas. */
+  url: string;
+  /** Schema of a domain (default `md_<name>` with `-` as `_`). */
+  schemaName?: (domain: string) => string;
+  /** Connections in the one pool (default 10). */
+  poolSize?: number;
+  /**
+   * Recycle a pooled connection after this many checkouts (default 1 000):
+   * a backend caches catalog entries of every schema it touches, so with
+   * thousands of schemas a long-lived connection grows without bound.
+   */
+  maxUses?: number;
+  /** Recycle a pooled connection after this long (ms, default 300 000). */
+  maxLifetimeMs?: number;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+interface PooledConnection {
+  __mdUses?: number;
+  __mdBorn?: number;
+}
+
+class SchemaPerDomain implements MikroOrmStrategy {
+  readonly name = 'schema-per-domain';
+  readonly capabilities: IsolationCapabilities = { schemaPerDomain: true, rootData: true };
+  readonly #options: SchemaPerDomainOptions;
+  #site: SiteLike | undefined;
+  #template: OrmTemplate | undefined;
+  #store: StoreOrm | undefined;
+  #recycled = 0;
+
+  constructor(options: SchemaPerDomainOptions) {
+    if (typeof options.url !== 'string' || options.url === '') {
+      throw MdError.invalidOptions('schemaPerDomain needs { url } of a PostgreSQL database');
+    }
+    this.#options = options;
+    const { scoped } = classifyEntities(options.entities, options.shared);
+    for (const entity of options.entities) {
+      // Domain-scoped tables live in every domain's schema: the schema is chosen per query.
+      if (scoped.has(entityClassName(entity)) && entity instanceof EntitySchema) entity.meta.schema = '*';
+    }
+  }
+
+  async init(site: SiteLike): Promise<void> {
+    this.#site = site;
+    this.#template = createOrmTemplate({
+      driver: this.#options.driver,
+      entities: this.#options.entities,
+      orm: { ...this.#options.orm, ...migrationConfig(this.#options) },
+    });
+    this.#store = this.#openPool();
+    await this.provision(site.domains.root);
+  }
+
+  schemaOf(domain: string): string {
+    return (this.#options.schemaName ?? ((name: string) => `md_${name.replace(/[^a-z0-9]/g, '_')}`))(domain);
+  }
+
+  em(domain: DomainProxy): SqlEntityManager {
+    return this.#requireStore().em.fork({
+      clear: true,
+      useContext: false,
+      schema: this.schemaOf(domain.name),
+    });
+  }
+
+  sharedEm(): SqlEntityManager {
+    return this.em(this.#requireSite().domains.root);
+  }
+
+  stats(): StrategyStats & { recycled: number } {
+    return { open: this.#store === undefined ? 0 : 1, maxOpen: 1, recycled: this.#recycled };
+  }
+
+  async isProvisioned(name: string): Promise<boolean> {
+    const rows = (await this.#requireStore()
+      .em.getConnection()
+      .execute('select 1 from information_schema.schemata where schema_name = ?', [
+        this.schemaOf(name),
+      ])) as unknown[];
+    return rows.length > 0;
+  }
+
+  async provision(domain: DomainProxy, options: ProvisionOptions = {}): Promise<void> {
+    const schema = this.schemaOf(domain.name);
+    let created = false;
+    const steps: ProvisionStep[] = [
+      {
+        name: 'create schema',
+        run: async () => {
+          created = !(await this.isProvisioned(domain.name));
+          if (created)
+            await this.#requireStore()
+              .em.getConnection()
+              .execute(`create schema ${quoteIdent(schema)}`);
+        },
+        undo: async () => {
+          if (created) await this.#dropSchema(schema);
+        },
+      },
+      { name: 'migrate', run: () => this.#migrate(domain.name).then(() => {}) },
+    ];
+    const seeder = this.#options.seeder;
+    if (options.seed === true && seeder !== undefined) {
+      steps.push({
+        name: 'seed',
+        run: async () => {
+          if (!created) return;
+          await this.#requireSite().run(domain.name, () =>
+            this.em(domain).transactional((em) => seeder(em as SqlEntityManager, domain)),
+          );
+        },
+      });
+    }
+    await runProvisionSteps(domain.name, steps);
+  }
+
+  async deprovision(domain: DomainProxy, _options: DeprovisionOptions): Promise<void> {
+    await this.#dropSchema(this.schemaOf(domain.name));
+  }
+
+  async migrate(domain: DomainProxy): Promise<MigrationReport> {
+    const started = performance.now();
+    const applied = await this.#migrate(domain.name);
+    return { domain: domain.name, applied, upToDate: applied.length === 0, ms: performance.now() - started };
+  }
+
+  async health(domain: DomainProxy): Promise<DomainHealth> {
+    const started = performance.now();
+    try {
+      await this.em(domain).getConnection().execute('select 1');
+      return { ok: true, ms: performance.now() - started };
+    } catch (error) {
+      return { ok: false, ms: performance.now() - started, error: (error as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#store?.close();
+    await this.#template?.close();
+  }
+
+  /**
+   * Migrations run on a dedicated one-connection store whose session
+   * `search_path` is the domain's schema, so migration SQL may name tables
+   * unqualified; that connection never serves a request and is closed after.
+   */
+  async #migrate(name: string): Promise<string[]> {
+    const schema = this.schemaOf(name);
+    const url = new URL(this.#options.url);
+    const store = this.#requireTemplate().open({
+      clientUrl: url.toString(),
+      dbName: url.pathname.slice(1),
+      schema,
+      pool: {
+        min: 0,
+        max: 1,
+        afterCreate: (
+          connection: { query(sql: string, cb: (error?: Error) => void): void },
+          done: (error?: Error) => void,
+        ) => connection.query(`set search_path to ${quoteIdent(schema)}, public`, done),
+      },
+    });
+    try {
+      return await migrateStore(store.em.fork({ schema }), name, this.#options, schema);
+    } finally {
+      await store.close();
+    }
+  }
+
+  async #dropSchema(schema: string): Promise<void> {
+    await this.#requireStore()
+      .em.getConnection()
+      .execute(`drop schema if exists ${quoteIdent(schema)} cascade`);
+  }
+
+  #openPool(): StoreOrm {
+    const url = new URL(this.#options.url);
+    const store = this.#requireTemplate().open({
+      clientUrl: url.toString(),
+      dbName: url.pathname.slice(1),
+      pool: { min: 0, max: this.#options.poolSize ?? 10 },
+    });
+    this.#recycleConnections(store);
+    return store;
+  }
+
+  /** Makes the pool drop a connection after `maxUses` checkouts or `maxLifetimeMs`. */
+  #recycleConnections(store: StoreOrm): void {
+    const maxUses = this.#options.maxUses ?? 1000;
+    const maxLifetime = this.#options.maxLifetimeMs ?? 300_000;
+    const client = store.driver.getConnection().getKnex().client as {
+      validateConnection(connection: PooledConnection): boolean | Promise<boolean>;
+    };
+    const validate = client.validateConnection.bind(client);
+    client.validateConnection = (connection) => {
+      connection.__mdBorn ??= Date.now();
+      connection.__mdUses = (connection.__mdUses ?? 0) + 1;
+      if (connection.__mdUses > maxUses || Date.now() - connection.__mdBorn > maxLifetime) {
+        this.#recycled++;
+        return false;
+      }
+      return validate(connection);
+    };
+  }
+
+  #requireSite(): SiteLike {
+    if (this.#site === undefined) throw MdError.isolationNotConfigured('schemaPerDomain before init()');
+    return this.#site;
+  }
+
+  #requireTemplate(): OrmTemplate {
+    if (this.#template === undefined) throw MdError.isolationNotConfigured('schemaPerDomain before init()');
+    return this.#template;
+  }
+
+  #requireStore(): StoreOrm {
+    if (this.#store === undefined) throw MdError.isolationNotConfigured('schemaPerDomain before init()');
+    return this.#store;
+  }
+}
+
+/**
+ * Schema-per-domain isolation on PostgreSQL: one database, one pool, one
+ * schema per domain. Domain-scoped entities are declared with
+ * `schema: '*'` (the strategy sets it on `EntitySchema` definitions) and
+ * every request's entity manager is `em.fork({ schema })`, so each query
+ * names its schema; the session `search_path` is never used, so a pooled
+ * connection cannot carry one domain's schema into another's query. Shared
+ * entities stay in `public`. Pooled connections are recycled after
+ * `maxUses` checkouts or `maxLifetimeMs`, because backends cache the
+ * catalog of every schema they touch.
+ *
+ * @example
+ * import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+ * const isolation = schemaPerDomain({ driver: PostgreSqlDriver, url: process.env.DATABASE_URL!, entities: [Item, Plan] });
+ * const site = await createSite({ isolation, domains: [{ name: 'acme' }] });
+ * await site.provision('acme');
+ * await site.run('acme', () => site.em.find(Item, {})); // select … from "md_acme"."item"
+ */
+export function schemaPerDomain(options: SchemaPerDomainOptions): MikroOrmStrategy & {
+  schemaOf(domain: string): string;
+  stats(): StrategyStats & { recycled: number };
+} {
+  return new SchemaPerDomain(options);
+}
