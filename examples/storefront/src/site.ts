@@ -1,7 +1,9 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdminApi, createSite, type DomainDefinition, MdError, type MdLogger } from '@md/core';
 import { databasePerDomain } from '@md/isolation-database';
+import { rowLevel } from '@md/isolation-row';
 import type { DomainSeeder, MikroOrmStrategy } from '@md/mikro-orm';
 import { hostResolver } from '@md/resolvers/host';
 import { pathResolver } from '@md/resolvers/path';
@@ -97,6 +99,15 @@ function strategyFor(
           databaseName: (domain) => `${databaseOf(options.databaseUrl!)}_${domain.replace(/-/g, '_')}`,
         });
   }
+  if (isolation === 'row') {
+    return options.databaseUrl === undefined
+      ? rowLevel({
+          ...common,
+          driver: SqliteDriver,
+          dbName: join(options.dataDir ?? DEFAULT_DATA, 'db', 'row-level.sqlite'),
+        })
+      : rowLevel({ ...common, driver: PostgreSqlDriver, url: options.databaseUrl });
+  }
   throw MdError.invalidOptions(`MD_ISOLATION=${isolation} is not available yet`);
 }
 
@@ -114,6 +125,7 @@ export async function createStorefront(options: StorefrontOptions = {}) {
   const isolation = options.isolation ?? 'database';
   const entities = createEntities();
   const dataDir = options.dataDir ?? DEFAULT_DATA;
+  await mkdir(join(dataDir, 'db'), { recursive: true });
   const site = await createSite({
     isolation: strategyFor(isolation, entities, options),
     resolvers: [hostResolver(), pathResolver({ patterns: ['/stores/:domain/*'] })],

@@ -17,6 +17,8 @@ const adapters: AdapterName[] = ['express', 'fastify', 'koa'];
 const storage: Array<Pick<Combo, 'isolation' | 'database'>> = [
   { isolation: 'database', database: 'sqlite' },
   { isolation: 'database', database: 'postgres' },
+  { isolation: 'row', database: 'sqlite' },
+  { isolation: 'row', database: 'postgres' },
 ];
 const combos: Combo[] = adapters.flatMap((adapter) => storage.map((s) => ({ adapter, ...s })));
 
