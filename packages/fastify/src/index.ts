@@ -18,14 +18,17 @@ export interface MdFastifyOptions extends AdapterOptions {
 
 const LATE_REWRITE =
   'path mode needs the rewriteUrl server option: Fastify({ rewriteUrl: mdRewriteUrl(site) })';
+const MISMATCH = 'mdRewriteUrl(site, options) and mdFastify { site, ...options } must get the same options';
 // rewriteUrl runs before routing and onRequest after it: hand the resolution over per raw request.
-const handover = new WeakMap<IncomingMessage, { site: Site; resolved?: ResolvedRequest; error?: unknown }>();
+type Handover = { site: Site; trust: boolean; resolved?: ResolvedRequest; error?: unknown };
+const handover = new WeakMap<IncomingMessage, Handover>();
 
 /**
  * Fastify's `rewriteUrl` server option for path mode: resolves the domain
  * before routing (synchronously, through `site.resolveSync`) so
  * `/stores/acme/shop/products` is routed as `/shop/products`, query kept.
- * `mdFastify` reuses that resolution; a failure is answered there, as JSON.
+ * `mdFastify` reuses that resolution (give both the same options); a
+ * failure is answered there, as JSON.
  *
  * @example
  * const app = Fastify({ rewriteUrl: mdRewriteUrl(site) });
@@ -34,12 +37,13 @@ const handover = new WeakMap<IncomingMessage, { site: Site; resolved?: ResolvedR
 export function mdRewriteUrl(site: Site, options: AdapterOptions = {}): (req: IncomingMessage) => string {
   return function mdRewrite(req) {
     const url = req.url ?? '/';
+    const trust = options.trustForwardedHost === true;
     try {
       const resolved = site.resolveSync(createRequestLike(req, 'fastify', options));
-      handover.set(req, { site, resolved });
+      handover.set(req, { site, trust, resolved });
       return resolved.rewritten ? withPath(url, resolved.path) : url;
     } catch (error) {
-      handover.set(req, { site, error });
+      handover.set(req, { site, trust, error });
       return url;
     }
   };
@@ -58,7 +62,11 @@ const plugin: FastifyPluginCallback<MdFastifyOptions> = (app, { site, ...options
       site.runResolved(resolved, next);
     };
     const early = handover.get(request.raw);
-    if (early?.site === site) return early.resolved ? proceed(early.resolved) : fail(early.error);
+    if (early?.site === site) {
+      if (early.trust !== (options.trustForwardedHost === true))
+        return fail(MdError.invalidOptions(MISMATCH));
+      return early.resolved ? proceed(early.resolved) : fail(early.error);
+    }
     site.resolve(createRequestLike(request.raw, 'fastify', options)).then(
       // Routing is over: a clean path found only now was never routed, so say how to fix it.
       (resolved) => (resolved.rewritten ? fail(MdError.invalidOptions(LATE_REWRITE)) : proceed(resolved)),

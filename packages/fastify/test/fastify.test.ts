@@ -49,6 +49,21 @@ describe('mdFastify', () => {
     expect(res.json().error.code).toBe('INVALID_OPTIONS');
   });
 
+  it('refuses, loudly, rewriteUrl and plugin options that disagree on trusting X-Forwarded-Host', async () => {
+    const app = Fastify({ rewriteUrl: mdRewriteUrl(site) });
+    await app.register(mdFastify, { site, trustForwardedHost: true });
+    app.get('/', async () => 'unreachable');
+    const res = await app.inject({
+      url: '/',
+      headers: { host: 'platform.test', 'x-forwarded-host': 'acme.example' },
+    });
+    expect(res.statusCode).toBe(500);
+    expect(res.json().error).toEqual({
+      code: 'INVALID_OPTIONS',
+      message: expect.stringMatching(/same options/),
+    });
+  });
+
   it('resolves in onRequest when rewriteUrl was made for another site', async () => {
     const other = await createSite({
       resolvers: [hostResolver()],
