@@ -196,6 +196,13 @@ const ERRORS: Array<Case & { status: number; code: string }> = [
     status: 400,
     code: 'INVALID_DOMAIN_NAME',
   },
+  {
+    title: 'path escaping its store prefix',
+    host: 'platform.test',
+    path: '/stores/acme/%2e%2e/whoami',
+    status: 400,
+    code: 'INVALID_PATH',
+  },
 ];
 
 const COOKIES: Array<Case & { cookiePath: string }> = [
