@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createAdminApi, createSite, type DomainDefinition, MdError, type MdLogger } from '@md/core';
 import { databasePerDomain } from '@md/isolation-database';
 import { rowLevel } from '@md/isolation-row';
+import { schemaPerDomain } from '@md/isolation-schema';
 import type { DomainSeeder, MikroOrmStrategy } from '@md/mikro-orm';
 import { hostResolver } from '@md/resolvers/host';
 import { pathResolver } from '@md/resolvers/path';
@@ -108,7 +109,10 @@ function strategyFor(
         })
       : rowLevel({ ...common, driver: PostgreSqlDriver, url: options.databaseUrl });
   }
-  throw MdError.invalidOptions(`MD_ISOLATION=${isolation} is not available yet`);
+  if (options.databaseUrl === undefined) {
+    throw MdError.invalidOptions('MD_ISOLATION=schema needs PostgreSQL: set DATABASE_URL');
+  }
+  return schemaPerDomain({ ...common, driver: PostgreSqlDriver, url: options.databaseUrl });
 }
 
 function databaseOf(url: string): string {

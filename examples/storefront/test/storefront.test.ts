@@ -17,6 +17,7 @@ const adapters: AdapterName[] = ['express', 'fastify', 'koa'];
 const storage: Array<Pick<Combo, 'isolation' | 'database'>> = [
   { isolation: 'database', database: 'sqlite' },
   { isolation: 'database', database: 'postgres' },
+  { isolation: 'schema', database: 'postgres' },
   { isolation: 'row', database: 'sqlite' },
   { isolation: 'row', database: 'postgres' },
 ];
