@@ -3,7 +3,12 @@ import { MdError } from './errors.js';
 import type { DomainCookieOptions } from './site.js';
 import type { RequestLike } from './types.js';
 
-/** Options every framework adapter accepts, so the three read a request the same way. */
+/**
+ * Options every framework adapter accepts, so the three read a request the same way.
+ *
+ * @example
+ * app.use(mdExpress(site, { trustForwardedHost: true }));
+ */
 export interface AdapterOptions {
   /**
    * Read the host from the first `X-Forwarded-Host` value instead of `Host`.

@@ -19,9 +19,6 @@ declare global {
   }
 }
 
-/** Options of {@link mdExpress}: the ones every md adapter shares. */
-export interface MdExpressOptions extends AdapterOptions {}
-
 /**
  * Express 5 middleware: resolves the request's domain through the site's
  * resolver chain, sets `req.domain`, rewrites `req.url` to the clean path in
@@ -38,7 +35,7 @@ export interface MdExpressOptions extends AdapterOptions {}
  *   res.json({ domain: req.domain.name }); // also reached as /stores/acme/shop/products
  * });
  */
-export function mdExpress(site: Site, options: MdExpressOptions = {}): RequestHandler {
+export function mdExpress(site: Site, options: AdapterOptions = {}): RequestHandler {
   return function mdExpressMiddleware(req, res, next) {
     site.resolve(createRequestLike(req, 'express', options)).then(
       (resolved) => {

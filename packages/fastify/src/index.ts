@@ -11,13 +11,17 @@ declare module 'fastify' {
   }
 }
 
-/** Options of {@link mdFastify}: the site, plus the options every md adapter shares. */
+/**
+ * Options of {@link mdFastify}: the site, plus the options every md adapter shares.
+ *
+ * @example
+ * await app.register(mdFastify, { site, trustForwardedHost: true });
+ */
 export interface MdFastifyOptions extends AdapterOptions {
   site: Site;
 }
 
-const LATE_REWRITE =
-  'path mode needs the rewriteUrl server option: Fastify({ rewriteUrl: mdRewriteUrl(site) })';
+const LATE_REWRITE = 'path mode needs the server option Fastify({ rewriteUrl: mdRewriteUrl(site) })';
 const MISMATCH = 'mdRewriteUrl(site, options) and mdFastify { site, ...options } must get the same options';
 // rewriteUrl runs before routing and onRequest after it: hand the resolution over per raw request.
 type Handover = { site: Site; trust: boolean; resolved?: ResolvedRequest; error?: unknown };

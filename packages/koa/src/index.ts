@@ -9,9 +9,6 @@ declare module 'koa' {
   }
 }
 
-/** Options of {@link mdKoa}: the ones every md adapter shares. */
-export interface MdKoaOptions extends AdapterOptions {}
-
 /**
  * Koa 2 and 3 middleware: resolves the request's domain, sets
  * `ctx.state.domain`, rewrites `ctx.path` to the clean path in path mode (the
@@ -28,7 +25,7 @@ export interface MdKoaOptions extends AdapterOptions {}
  *   ctx.body = { domain: ctx.state.domain.name };
  * });
  */
-export function mdKoa(site: Site, options: MdKoaOptions = {}): Koa.Middleware {
+export function mdKoa(site: Site, options: AdapterOptions = {}): Koa.Middleware {
   return async function mdKoaMiddleware(ctx, next) {
     let resolved: ResolvedRequest;
     try {

@@ -22,7 +22,12 @@ import {
 } from '@md/resolvers';
 import type { ConformanceReply, ConformanceRequest, ConformanceRoute } from './types.js';
 
-/** The entity manager the counting strategy hands out: it only says whose it is. */
+/**
+ * The entity manager the counting strategy hands out: it only says whose it is.
+ *
+ * @example
+ * site.em.domain; // 'acme' inside a request for acme
+ */
 export interface FakeEntityManager {
   readonly domain: string;
 }
@@ -31,6 +36,9 @@ export interface FakeEntityManager {
  * An isolation-strategy plugin test double (not a mocked ORM): `em()` records
  * which domain asked, so the suite can prove the entity manager is opened
  * lazily, at most once per request, for the request's own domain.
+ *
+ * @example
+ * fixture.isolation.calls; // ['acme'] after one request for acme that used site.em
  */
 export interface CountingIsolation extends IsolationStrategy<FakeEntityManager> {
   readonly calls: string[];
@@ -53,7 +61,12 @@ function countingIsolation(): CountingIsolation {
   };
 }
 
-/** The 50 domains of the load test: `load-00` … `load-49`, each also reachable as `load-NN.example`. */
+/**
+ * The 50 domains of the load test: `load-00` … `load-49`, each also reachable as `load-NN.example`.
+ *
+ * @example
+ * await send(url, { host: `${LOAD_DOMAINS[7]}.platform.test`, path: '/load' });
+ */
 export const LOAD_DOMAINS: readonly string[] = Array.from(
   { length: 50 },
   (_, i) => `load-${String(i).padStart(2, '0')}`,
@@ -70,7 +83,13 @@ const DOMAINS: DomainDefinition[] = [
 /** How many `/load` handlers wait at the gate before all of them go on. */
 export const LOAD_GATE = 200;
 
-/** The conformance site, its routes and what the routes measured. */
+/**
+ * The conformance site, its routes and what the routes measured.
+ *
+ * @example
+ * const fixture = await createConformanceFixture();
+ * const app = await harness.start(fixture.site, fixture.routes, {});
+ */
 export interface ConformanceFixture {
   readonly site: Site<FakeEntityManager>;
   readonly routes: readonly ConformanceRoute[];
@@ -92,6 +111,11 @@ const reply = (body: unknown, cookies: ConformanceReply['cookies'] = []): Confor
  * `x-tenant-id`, query `tenant_id`, cookie `md_domain`), `platform.test` as the
  * root host, a suspended and a disabled domain, `/health` and `/billing/*`
  * allow-listed, and the counting isolation strategy.
+ *
+ * @example
+ * const fixture = await createConformanceFixture({ debugHeader: false });
+ * // … start a server with fixture.site and fixture.routes …
+ * await fixture.close();
  */
 export async function createConformanceFixture(
   overrides: Partial<SiteOptions<FakeEntityManager>> = {},

@@ -1,6 +1,11 @@
 import { type Agent, request } from 'node:http';
 
-/** One answer, as the conformance suite compares it. */
+/**
+ * One answer, as the conformance suite compares it.
+ *
+ * @example
+ * const { status, headers, body } = await send(url, { host: 'acme.example', path: '/' });
+ */
 export interface ClientResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -8,7 +13,12 @@ export interface ClientResponse {
   body: unknown;
 }
 
-/** What to send: `fetch` cannot set `Host`, so the suite speaks HTTP through node:http. */
+/**
+ * What to send: `fetch` cannot set `Host`, so the suite speaks HTTP through node:http.
+ *
+ * @example
+ * await send(url, { host: 'platform.test', path: '/whoami', headers: { 'x-tenant-id': 'acme' } });
+ */
 export interface ClientRequest {
   host: string;
   path: string;
