@@ -1,0 +1,101 @@
+// `pnpm bench [name…] [--quick | --smoke]`: runs the benchmarks, each in its
+// own Node process (so one's heap, JIT state and open servers never colour
+// another's numbers), each bounded in time. A name may be a prefix:
+// `pnpm bench routing` runs the three routing benchmarks.
+//
+// Benchmarks import the BUILT packages: run `pnpm build` first.
+// Results: benchmarks/results/<name>.json and .md (or $MD_BENCH_RESULTS);
+// `pnpm bench:report` turns them into docs/benchmarks.md.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BENCH_DIR, REPO_DIR, resultsDir, runMode } from './lib/common.mjs';
+
+/** name → script, with the time limit of one run per mode (seconds). */
+export const BENCHMARKS = {
+  resolution: { script: 'resolution/resolution.bench.mjs', limit: { smoke: 60, quick: 30, full: 150 } },
+  services: { script: 'services/services.bench.mjs', limit: { smoke: 30, quick: 15, full: 90 } },
+  'lazy-em': { script: 'lazy-em/lazy-em.bench.mjs', limit: { smoke: 60, quick: 20, full: 150 } },
+  http: { script: 'http/http.bench.mjs', limit: { smoke: 60, quick: 40, full: 420 } },
+  'routing-row': { script: 'routing/row.bench.mjs', limit: { smoke: 60, quick: 25, full: 180 } },
+  'routing-schema': { script: 'routing/schema.bench.mjs', limit: { smoke: 60, quick: 25, full: 180 } },
+  'routing-database': { script: 'routing/database.bench.mjs', limit: { smoke: 90, quick: 35, full: 300 } },
+};
+
+function usage() {
+  return `usage: pnpm bench [${Object.keys(BENCHMARKS).join('|')}]… [--quick | --smoke]`;
+}
+
+function runOne(name, mode) {
+  const { script, limit } = BENCHMARKS[name];
+  const args = ['--expose-gc', join(BENCH_DIR, script), `--${mode}`];
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: 'inherit', env: process.env, detached: true });
+    // The limit is a safety net, not a measurement: a stuck benchmark (and its Postgres) is ended.
+    const timer = setTimeout(
+      () => {
+        console.error(`\n${name}: over its ${limit[mode]} s limit, stopping it`);
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          child.kill('SIGTERM');
+        }
+      },
+      limit[mode] * 1000 * 1.5,
+    );
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        name,
+        code: code ?? 1,
+        signal,
+        seconds: Math.round((performance.now() - started) / 100) / 10,
+      });
+    });
+  });
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const mode = runMode(argv);
+  const wanted = argv.filter((a) => !a.startsWith('--'));
+  const names = wanted.length === 0 ? Object.keys(BENCHMARKS) : [];
+  for (const w of wanted) {
+    const matches = Object.keys(BENCHMARKS).filter((n) => n === w || n.startsWith(`${w}-`));
+    if (matches.length === 0) {
+      console.error(`unknown benchmark "${w}"\n${usage()}`);
+      process.exit(64);
+    }
+    names.push(...matches);
+  }
+  if (!existsSync(join(REPO_DIR, 'packages/core/dist/index.js'))) {
+    console.error('The benchmarks import the built packages: run `pnpm build` first.');
+    process.exit(1);
+  }
+  const started = performance.now();
+  const runs = [];
+  for (const name of names) {
+    console.log(`\n=== ${name} (${mode}) ===`);
+    const run = await runOne(name, mode);
+    console.log(
+      `=== ${name}: ${run.code === 0 ? 'done' : `FAILED (${run.signal ?? run.code})`} in ${run.seconds} s ===`,
+    );
+    runs.push(run);
+  }
+  const total = Math.round((performance.now() - started) / 100) / 10;
+  const dir = resultsDir();
+  mkdirSync(dir, { recursive: true });
+  const summary = { mode, date: new Date().toISOString(), totalSeconds: total, runs };
+  // A partial run (one name) keeps the full set's summary.
+  writeFileSync(
+    join(dir, names.length === Object.keys(BENCHMARKS).length ? `run-${mode}.json` : 'run-last.json'),
+    `${JSON.stringify(summary, null, 2)}\n`,
+  );
+  console.log(`\n${runs.map((r) => `${r.name}: ${r.seconds} s${r.code === 0 ? '' : ' FAILED'}`).join('\n')}`);
+  console.log(`total: ${total} s (${mode})`);
+  // Timing never fails a run; only a benchmark that crashed does.
+  process.exit(runs.every((r) => r.code === 0) ? 0 : 1);
+}
+
+await main();
