@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, expect, it } from 'vitest';
+import { runCli } from '../src/index.js';
+
+const cwd = fileURLToPath(new URL('./fixtures/fleet/', import.meta.url));
+let dir: string;
+
+/** Runs `md` in this process (the fixture config reads process.env), capturing what it prints. */
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON answers have many shapes, checked by the assertions
+async function md(...argv: string[]): Promise<{ code: number; out: string; err: string; json: any }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, {
+    cwd,
+    env: process.env,
+    stdout: {
+      write: (c: string) => {
+        out += c;
+        return true;
+      },
+    } as never,
+    stderr: {
+      write: (c: string) => {
+        err += c;
+        return true;
+      },
+    } as never,
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(out.trim().split('\n').at(-1) ?? '');
+  } catch {
+    json = undefined;
+  }
+  return { code, out, err, json };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'md-cli-domains-'));
+  process.env.MD_TEST_DIR = dir;
+  process.env.MD_TEST_STAGE = '1';
+  process.env.MD_TEST_REGISTRY = `sqlite:${join(dir, 'registry.sqlite')}`;
+  process.env.MD_LOG_LEVEL = 'silent';
+});
+
+it('md domains add|list|update|suspend|resume|remove, md seed and md run work on the registry', async () => {
+  const added = await md(
+    'domains',
+    'add',
+    'acme',
+    '--name',
+    'Acme',
+    '--host',
+    'acme.test',
+    '--attr',
+    'plan=pro',
+    '--attr',
+    'seats=5',
+    '--provision',
+    '--json',
+  );
+  expect(added.code, added.out + added.err).toBe(0);
+  expect(added.json.domain).toMatchObject({
+    name: 'acme',
+    displayName: 'Acme',
+    attributes: { plan: 'pro', seats: 5 },
+  });
+  expect(added.json.provisionMs).toBeTypeOf('number');
+  expect(existsSync(join(dir, 'acme.sqlite'))).toBe(true);
+  expect((await md('domains', 'add', 'globex')).out).toMatch(/added globex/);
+
+  const list = await md('domains', 'list', '--json');
+  expect(list.json.domains.map((d: { name: string }) => d.name)).toEqual(['acme', 'globex']);
+  expect((await md('domains', 'list')).out).toMatch(/acme\s+active\s+acme\.test/);
+
+  expect(
+    (await md('domains', 'update', 'acme', '--attr', 'plan=enterprise', '--json')).json.domain.attributes,
+  ).toEqual({ plan: 'enterprise', seats: 5 });
+  expect((await md('domains', 'suspend', 'acme', '--json')).json.domain.status).toBe('suspended');
+  expect((await md('domains', 'resume', 'acme')).out).toMatch(/acme is active/);
+
+  const seeded = await md('seed', '--domains', 'acme', '--json');
+  expect(seeded.json.seeded).toEqual(['acme']);
+  const ran = await md('run', 'acme', '--json', '--', 'scripts/count-notes.ts', 'x');
+  expect(ran.code, ran.err).toBe(0);
+  expect(ran.json.result).toEqual({ domain: 'acme', notes: 1, args: ['x'] });
+
+  const refused = await md('domains', 'remove', 'acme', '--json');
+  expect([refused.code, refused.json.error.code]).toEqual([1, 'CONFIRMATION_REQUIRED']);
+  expect((await md('domains', 'remove', 'acme', '--confirm', 'acme')).code).toBe(0);
+  expect(existsSync(join(dir, 'acme.sqlite'))).toBe(false);
+  expect((await md('domains', 'list', '--json')).json.domains.map((d: { name: string }) => d.name)).toEqual([
+    'globex',
+  ]);
+
+  const duplicate = await md('domains', 'add', 'globex', '--json');
+  expect([duplicate.code, duplicate.json.error.code]).toEqual([1, 'DUPLICATE_DOMAIN']);
+});
+
+it('fails with exit code 2 and a hint on bad usage or a missing config', async () => {
+  const unknown = await md('frobnicate');
+  expect([unknown.code, unknown.err]).toEqual([2, expect.stringMatching(/unknown command "frobnicate"/)]);
+  const noConfig = await runCli(['migrate'], { cwd: tmpdir(), stderr: { write: () => true } as never });
+  expect(noConfig).toBe(2);
+  expect((await md('--help')).out).toMatch(/md migrate \[--all/);
+});
