@@ -63,8 +63,7 @@ export async function startServer(
     admin,
   }: { port?: number; host?: string; admin?: AdminApi | undefined } = {},
 ): Promise<RunningServer> {
-  const adapterOptions = {};
-  void admin;
+  const adapterOptions = admin === undefined ? {} : { admin };
   if (adapter === 'express') {
     const ex = express();
     ex.disable('x-powered-by');
@@ -86,7 +85,7 @@ export async function startServer(
     return listen(ex.listen(port, host));
   }
   if (adapter === 'fastify') {
-    const fa = Fastify({ rewriteUrl: mdRewriteUrl(site) });
+    const fa = Fastify({ rewriteUrl: mdRewriteUrl(site, adapterOptions) });
     await fa.register(mdFastify, { site, ...adapterOptions });
     fa.addContentTypeParser(
       'application/x-www-form-urlencoded',

@@ -17,8 +17,8 @@ export class Visitor {
 
   constructor(readonly baseUrl: string) {}
 
-  get(host: string, path: string): Promise<Answer> {
-    return this.#send('GET', host, path);
+  get(host: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+    return this.#send('GET', host, path, undefined, headers);
   }
 
   post(host: string, path: string, form: Record<string, string>): Promise<Answer> {
@@ -30,7 +30,13 @@ export class Visitor {
     return [...this.#jar.values()].map((c) => `${c.host} ${c.path} ${c.name}`);
   }
 
-  #send(method: string, host: string, path: string, body?: string): Promise<Answer> {
+  #send(
+    method: string,
+    host: string,
+    path: string,
+    body?: string,
+    extra: Record<string, string> = {},
+  ): Promise<Answer> {
     const { hostname, port } = new URL(this.baseUrl);
     const cookie = [...this.#jar.values()]
       .filter(
@@ -40,7 +46,7 @@ export class Visitor {
       )
       .map((c) => `${c.name}=${c.value}`)
       .join('; ');
-    const headers: Record<string, string> = { host };
+    const headers: Record<string, string> = { ...extra, host };
     if (cookie !== '') headers.cookie = cookie;
     if (body !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';

@@ -24,6 +24,7 @@ const storage: Array<Pick<Combo, 'isolation' | 'database'>> = [
 const combos: Combo[] = adapters.flatMap((adapter) => storage.map((s) => ({ adapter, ...s })));
 
 let counter = 0;
+const ADMIN_TOKEN = 'storefront-test-admin-token-42';
 
 describe.each(combos)(
   'storefront on $adapter + $isolation ($database)',
@@ -51,9 +52,10 @@ describe.each(combos)(
         isolation,
         dataDir,
         bcryptCost: 4,
+        adminToken: ADMIN_TOKEN,
         ...(databaseUrl ? { databaseUrl } : {}),
       });
-      server = await startServer(adapter, storefront.site, storefront.app);
+      server = await startServer(adapter, storefront.site, storefront.app, { admin: storefront.admin });
     });
 
     afterAll(async () => {
@@ -181,6 +183,17 @@ describe.each(combos)(
       const bad = await v.post('acme.localhost', '/signup', { username: 'x', password: 'short' });
       expect(bad.status).toBe(400);
       expect((await v.get('acme.localhost', '/logo.svg')).text).toContain('<svg');
+    });
+
+    it('reports each domain healthy (its database reachable) and counts requests per domain', async () => {
+      const v = new Visitor(server.url);
+      const health = await v.get('acme.localhost', '/health');
+      expect(health.status).toBe(200);
+      expect(JSON.parse(health.text)).toMatchObject({ ok: true, domains: { acme: { ok: true } } });
+      expect((await v.get('localhost', '/_md/metrics')).status).toBe(401);
+      const metrics = await v.get('localhost', '/_md/metrics', { authorization: `Bearer ${ADMIN_TOKEN}` });
+      expect(metrics.status).toBe(200);
+      expect(metrics.text).toMatch(/md_requests_total\{domain="acme",status="200"\} \d+/);
     });
   },
 );

@@ -1,6 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AdminApi } from './admin.js';
 import { MdError } from './errors.js';
-import type { DomainCookieOptions } from './site.js';
+import { type DomainCookieOptions, type ResolvedRequest, type Site, toErrorResponse } from './site.js';
 import type { RequestLike } from './types.js';
 
 /**
@@ -16,6 +17,121 @@ export interface AdapterOptions {
    * the header, or any client can pick its domain by sending one.
    */
   trustForwardedHost?: boolean;
+  /**
+   * The admin API to mount (`createAdminApi(site, { token })`): requests under
+   * its prefix are answered by it, and its `healthPath` (default `/health`)
+   * answers each domain's health on the domain's own host.
+   */
+  admin?: AdminApi;
+}
+
+/** An answer md gives itself (an error, the admin API, a health check); the adapter writes it out. */
+export interface HttpAnswer {
+  status: number;
+  headers: ReadonlyArray<readonly [string, string]>;
+  /** A string is sent as text; anything else as JSON. */
+  body: unknown;
+}
+
+/** What {@link handleRequest} decided: go on with a resolved request, or send md's answer. */
+export type RequestOutcome =
+  | { resolved: ResolvedRequest; answer?: undefined }
+  | { answer: HttpAnswer; resolved?: undefined };
+
+/**
+ * The error answer of any thrown value, through core's one status table,
+ * with its headers (`Retry-After` for `RATE_LIMITED`).
+ *
+ * @example
+ * const { status, headers, body } = toHttpAnswer(error);
+ */
+export function toHttpAnswer(error: unknown): HttpAnswer {
+  const { status, headers, body } = toErrorResponse(error);
+  return { status, headers, body };
+}
+
+const MAX_ADMIN_BODY = 1024 * 1024;
+
+/**
+ * The one entry point every adapter calls first, so all three behave alike:
+ * requests under the admin API's prefix are answered by it; every other
+ * request is resolved to a domain (or answered with the error); a domain's
+ * health path is answered with its health; and the request's status and
+ * latency are recorded in `site.metrics` when the response finishes.
+ * `early` hands over a resolution made before routing (Fastify's `rewriteUrl`).
+ *
+ * @example
+ * const outcome = await handleRequest(site, req, res, 'express', options);
+ * if (outcome.answer) return send(res, outcome.answer);
+ * site.runResolved(outcome.resolved, next);
+ */
+export async function handleRequest(
+  site: Site<unknown>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  kind: RequestLike['kind'],
+  options: AdapterOptions = {},
+  early?: { resolved?: ResolvedRequest | undefined; error?: unknown },
+): Promise<RequestOutcome> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const admin = options.admin;
+  if (admin?.owns(path)) {
+    let body: unknown;
+    try {
+      body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readJsonBody(req);
+    } catch (error) {
+      return { answer: toHttpAnswer(error) };
+    }
+    const headers = req.headers;
+    return {
+      answer: await admin.handle({
+        method: req.method ?? 'GET',
+        path,
+        headers: { get: (name) => headerValue(headers[name.toLowerCase()]) },
+        query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
+        body,
+      }),
+    };
+  }
+  const started = performance.now();
+  let resolved: ResolvedRequest | undefined;
+  let code: string | undefined;
+  res.once('finish', () => site.recordResponse(resolved, res.statusCode, performance.now() - started, code));
+  try {
+    if (early?.error !== undefined) throw early.error;
+    resolved = early?.resolved ?? (await site.resolve(createRequestLike(req, kind, options)));
+  } catch (error) {
+    const answer = toHttpAnswer(error);
+    code = (answer.body as { error: { code: string } }).error.code;
+    return { answer };
+  }
+  if (admin?.healthPath !== undefined && resolved.path === admin.healthPath && req.method === 'GET') {
+    const answer = await admin.domainHealth(resolved.domain.name);
+    return { answer: { ...answer, headers: [...resolved.headers, ...answer.headers] } };
+  }
+  return { resolved };
+}
+
+/** Reads a JSON request body (at most 1 MB); a body a framework already parsed is used as is. */
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const parsed = (req as IncomingMessage & { body?: unknown }).body;
+  if (parsed !== undefined) return parsed;
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_ADMIN_BODY) throw new MdError('INVALID_REQUEST', 'The request body is larger than 1 MB.');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MdError('INVALID_REQUEST', 'The request body is not valid JSON.');
+  }
 }
 
 /**

@@ -12,8 +12,15 @@ export type { MdErrorCode, MdErrorOptions } from './errors.js';
 export { ERROR_STATUS, httpStatusOf, MdError } from './errors.js';
 export type { MdEventEmitter, MdEvents } from './events.js';
 export { DomainFiles } from './files.js';
-export type { AdapterOptions } from './http.js';
-export { createRequestLike, parseCookieHeader, serializeCookie, withPath } from './http.js';
+export type { AdapterOptions, HttpAnswer, RequestOutcome } from './http.js';
+export {
+  createRequestLike,
+  handleRequest,
+  parseCookieHeader,
+  serializeCookie,
+  toHttpAnswer,
+  withPath,
+} from './http.js';
 export { assertDomainName, DOMAIN_NAME_PATTERN, isValidDomainName, normalizeHost } from './names.js';
 export type { MdLogger } from './observability.js';
 export { createDefaultLogger, DomainMetrics } from './observability.js';

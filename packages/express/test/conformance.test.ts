@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { describeAdapterConformance, listenOnLoopback } from '@md/testing/adapter';
 import express from 'express';
-import { mdExpress } from '../src/index.js';
+import { mdExpress, requireFeature } from '../src/index.js';
 
 describeAdapterConformance({
   name: 'express',
@@ -9,7 +9,8 @@ describeAdapterConformance({
     const app = express();
     app.use(mdExpress(site, options));
     for (const route of routes) {
-      app.get(route.path, async (req, res) => {
+      const guards = route.feature === undefined ? [] : [requireFeature(site, route.feature)];
+      app.get(route.path, ...guards, async (req, res) => {
         const reply = await route.handle({ domain: req.domain, url: req.url });
         for (const { name, value, options } of reply.cookies) res.cookie(name, value, options);
         res.status(reply.status).json(reply.body);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import type { AdapterOptions, DomainProxy, ResolvedRequest, Site } from '@md/core';
-import { createRequestLike, MdError, toErrorResponse, withPath } from '@md/core';
-import type { FastifyPluginCallback } from 'fastify';
+import type { AdapterOptions, DomainProxy, HttpAnswer, ResolvedRequest, Site } from '@md/core';
+import { createRequestLike, handleRequest, MdError, toHttpAnswer, withPath } from '@md/core';
+import type { FastifyPluginCallback, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
 declare module 'fastify' {
@@ -56,26 +56,23 @@ export function mdRewriteUrl(site: Site, options: AdapterOptions = {}): (req: In
 const plugin: FastifyPluginCallback<MdFastifyOptions> = (app, { site, ...options }, done) => {
   app.decorateRequest('domain', null as unknown as DomainProxy);
   app.addHook('onRequest', function mdOnRequest(request, reply, next) {
-    const fail = (error: unknown) => {
-      const { status, body } = toErrorResponse(error);
-      reply.code(status).send(body);
-    };
-    const proceed = (resolved: ResolvedRequest) => {
+    const early = handover.get(request.raw);
+    const handed = early?.site === site ? early : undefined;
+    if (handed !== undefined && handed.trust !== (options.trustForwardedHost === true)) {
+      return send(reply, toHttpAnswer(MdError.invalidOptions(MISMATCH)));
+    }
+    handleRequest(site, request.raw, reply.raw, 'fastify', options, handed).then(({ answer, resolved }) => {
+      if (answer !== undefined) return send(reply, answer);
+      // Routing is over: a clean path found only now was never routed, so say how to fix it.
+      if (handed === undefined && resolved.rewritten) {
+        return send(reply, toHttpAnswer(MdError.invalidOptions(LATE_REWRITE)));
+      }
       for (const [name, value] of resolved.headers) reply.header(name, value);
       request.domain = resolved.domain;
+      request.log = request.log.child({ domain: resolved.domain.name });
+      reply.log = request.log;
       site.runResolved(resolved, next);
-    };
-    const early = handover.get(request.raw);
-    if (early?.site === site) {
-      if (early.trust !== (options.trustForwardedHost === true))
-        return fail(MdError.invalidOptions(MISMATCH));
-      return early.resolved ? proceed(early.resolved) : fail(early.error);
-    }
-    site.resolve(createRequestLike(request.raw, 'fastify', options)).then(
-      // Routing is over: a clean path found only now was never routed, so say how to fix it.
-      (resolved) => (resolved.rewritten ? fail(MdError.invalidOptions(LATE_REWRITE)) : proceed(resolved)),
-      fail,
-    );
+    }, next);
   });
   done();
 };
@@ -93,3 +90,23 @@ const plugin: FastifyPluginCallback<MdFastifyOptions> = (app, { site, ...options
  * app.get('/hello', async (request) => ({ domain: request.domain.name }));
  */
 export const mdFastify = fp(plugin, { name: '@md/fastify', fastify: '5.x' });
+
+/**
+ * Route guard for a feature flag (seed 002), as a `preHandler`: a domain
+ * without the feature gets `403 FEATURE_DISABLED`.
+ *
+ * @example
+ * app.get('/reports', { preHandler: requireFeature(site, 'reports') }, async () => report());
+ */
+export function requireFeature(site: Site, feature: string): preHandlerAsyncHookHandler {
+  return async function mdRequireFeature(_request, reply) {
+    if (!site.domain.hasFeature(feature)) {
+      return send(reply, toHttpAnswer(MdError.featureDisabled(site.currentDomain, feature)));
+    }
+  };
+}
+
+function send(reply: FastifyReply, { status, headers, body }: HttpAnswer): FastifyReply {
+  for (const [name, value] of headers) reply.header(name, value);
+  return reply.code(status).send(body);
+}

@@ -1,7 +1,7 @@
 import { serializeCookie } from '@md/core';
 import { describeAdapterConformance } from '@md/testing/adapter';
 import Fastify from 'fastify';
-import { mdFastify, mdRewriteUrl } from '../src/index.js';
+import { mdFastify, mdRewriteUrl, requireFeature } from '../src/index.js';
 
 describeAdapterConformance({
   name: 'fastify',
@@ -9,7 +9,8 @@ describeAdapterConformance({
     const app = Fastify({ rewriteUrl: mdRewriteUrl(site, options) });
     await app.register(mdFastify, { site, ...options });
     for (const route of routes) {
-      app.get(route.path, async (request, reply) => {
+      const guard = route.feature === undefined ? {} : { preHandler: requireFeature(site, route.feature) };
+      app.get(route.path, guard, async (request, reply) => {
         const answer = await route.handle({ domain: request.domain, url: request.url });
         for (const { name, value, options } of answer.cookies) {
           reply.header('set-cookie', serializeCookie(name, value, options));

@@ -12,6 +12,21 @@ const site = await createSite({
 });
 
 describe('mdFastify', () => {
+  it("binds the domain to Fastify's own pino logger for the rest of the request", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const stream = { write: (line: string) => void lines.push(JSON.parse(line)) };
+    const app = Fastify({ logger: { level: 'info', stream } });
+    await app.register(mdFastify, { site });
+    app.get('/log', async (request) => {
+      request.log.info({ marker: 'in-handler' }, 'hello');
+      return { ok: true };
+    });
+    await app.inject({ url: '/log', headers: { host: 'acme.example' } });
+    expect(lines.find((l) => l.marker === 'in-handler')).toMatchObject({ domain: 'acme', msg: 'hello' });
+    // Fastify's own completion line is written through the same request logger.
+    expect(lines.find((l) => l.msg === 'request completed')).toMatchObject({ domain: 'acme' });
+  });
+
   it('is a named, unencapsulated plugin: routes in sibling and child contexts see request.domain', async () => {
     const app = Fastify();
     await app.register(mdFastify, { site });

@@ -1,5 +1,5 @@
-import type { AdapterOptions, DomainProxy, ResolvedRequest, Site } from '@md/core';
-import { createRequestLike, toErrorResponse } from '@md/core';
+import type { AdapterOptions, DomainProxy, HttpAnswer, Site } from '@md/core';
+import { handleRequest, MdError, toHttpAnswer } from '@md/core';
 import type Koa from 'koa';
 
 declare module 'koa' {
@@ -15,7 +15,9 @@ declare module 'koa' {
  * query string is kept), adds the debug header and runs every later
  * middleware inside the domain context, so `site.currentDomain` and `site.em`
  * answer for it across awaits. Resolution errors end the request with core's
- * status and JSON body `{ error: { code, message } }`.
+ * status and JSON body `{ error: { code, message } }` (plus `Retry-After` when
+ * rate limited). With `{ admin }` it also serves the admin API and each
+ * domain's health path; every response is counted in `site.metrics`.
  * Cookies: `ctx.cookies.set(name, value, site.cookieOptions())`.
  *
  * @example
@@ -27,18 +29,31 @@ declare module 'koa' {
  */
 export function mdKoa(site: Site, options: AdapterOptions = {}): Koa.Middleware {
   return async function mdKoaMiddleware(ctx, next) {
-    let resolved: ResolvedRequest;
-    try {
-      resolved = await site.resolve(createRequestLike(ctx.req, 'koa', options));
-    } catch (error) {
-      const { status, body } = toErrorResponse(error);
-      ctx.status = status;
-      ctx.body = body;
-      return;
-    }
+    const { answer, resolved } = await handleRequest(site, ctx.req, ctx.res, 'koa', options);
+    if (answer !== undefined) return send(ctx, answer);
     for (const [name, value] of resolved.headers) ctx.set(name, value);
     if (resolved.rewritten) ctx.path = resolved.path;
     ctx.state.domain = resolved.domain;
     await site.runResolved(resolved, next);
   };
+}
+
+/**
+ * Route guard for a feature flag (seed 002): a domain without the feature gets
+ * `403 FEATURE_DISABLED`.
+ *
+ * @example
+ * router.get('/reports', requireFeature(site, 'reports'), async (ctx) => { ctx.body = report(); });
+ */
+export function requireFeature(site: Site, feature: string): Koa.Middleware {
+  return async function mdRequireFeature(ctx, next) {
+    if (site.domain.hasFeature(feature)) return next();
+    send(ctx, toHttpAnswer(MdError.featureDisabled(site.currentDomain, feature)));
+  };
+}
+
+function send(ctx: Koa.Context, { status, headers, body }: HttpAnswer): void {
+  ctx.status = status;
+  for (const [name, value] of headers) ctx.set(name, value);
+  ctx.body = body;
 }

@@ -4,7 +4,7 @@ import { type AdapterHarness, describeAdapterConformance, listenOnLoopback } fro
 import Koa from 'koa';
 import Koa2 from 'koa2';
 import { describe, expect, it } from 'vitest';
-import { mdKoa } from '../src/index.js';
+import { mdKoa, requireFeature } from '../src/index.js';
 
 function harness(name: string, App: typeof Koa): AdapterHarness {
   return {
@@ -16,10 +16,14 @@ function harness(name: string, App: typeof Koa): AdapterHarness {
         // Koa has no router: match on ctx.path, as koa-router does.
         const route = routes.find((r) => r.path === ctx.path);
         if (route === undefined) return;
-        const reply = await route.handle({ domain: ctx.state.domain, url: ctx.url });
-        for (const { name, value, options } of reply.cookies) ctx.cookies.set(name, value, options);
-        ctx.status = reply.status;
-        ctx.body = reply.body;
+        const handle = async () => {
+          const reply = await route.handle({ domain: ctx.state.domain, url: ctx.url });
+          for (const { name, value, options } of reply.cookies) ctx.cookies.set(name, value, options);
+          ctx.status = reply.status;
+          ctx.body = reply.body;
+        };
+        if (route.feature === undefined) return handle();
+        await requireFeature(site, route.feature)(ctx, handle);
       });
       return listenOnLoopback(createServer(app.callback()));
     },

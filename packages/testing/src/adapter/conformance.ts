@@ -3,6 +3,7 @@ import { tryGetCurrentDomain } from '@md/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConformanceFixture, createConformanceFixture, LOAD_DOMAINS, LOAD_GATE } from './fixture.js';
 import { type ClientResponse, send } from './http-client.js';
+import { describePolicyConformance } from './policies.js';
 import type { AdapterHarness, RunningApp } from './types.js';
 
 interface Case {
@@ -268,6 +269,7 @@ function parseSetCookie(header: string) {
  * });
  */
 export function describeAdapterConformance(harness: AdapterHarness): void {
+  describePolicyConformance(harness);
   describe(`adapter conformance: ${harness.name}`, () => {
     const agent = new Agent({ keepAlive: true });
     let fixture: ConformanceFixture;

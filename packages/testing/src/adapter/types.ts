@@ -46,6 +46,8 @@ export interface ConformanceReply {
 export interface ConformanceRoute {
   /** An exact path such as `/shop/products`. */
   readonly path: string;
+  /** Guard the route with the adapter's `requireFeature(site, feature)`. */
+  readonly feature?: string;
   handle(request: ConformanceRequest): Promise<ConformanceReply>;
 }
 

@@ -1,0 +1,318 @@
+import { mkdtemp } from 'node:fs/promises';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AdminApi,
+  createAdminApi,
+  createSite,
+  type MdEvents,
+  type MdLogger,
+  type Site,
+  toErrorResponse,
+} from '@md/core';
+import { hostResolver } from '@md/resolvers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClientResponse, send } from './http-client.js';
+import type { AdapterHarness, ConformanceReply, ConformanceRoute, RunningApp } from './types.js';
+
+/** The admin token of the policy fixture. */
+export const POLICY_ADMIN_TOKEN = 'policy-suite-admin-token-0123456789';
+
+/** One log line the capturing logger saw: its bindings merged with its fields. */
+type LogLine = Record<string, unknown> & { level: string; msg?: string };
+
+/** A pino-shaped logger that keeps every line in memory, bindings included. */
+function capturingLogger(lines: LogLine[], bindings: Record<string, unknown> = {}): MdLogger {
+  const write = (level: string) => (obj: object | string, msg?: string) => {
+    const fields = typeof obj === 'string' ? { msg: obj } : { ...obj, ...(msg === undefined ? {} : { msg }) };
+    lines.push({ ...bindings, ...fields, level });
+  };
+  return {
+    child: (more) => capturingLogger(lines, { ...bindings, ...more }),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    debug: write('debug'),
+  };
+}
+
+/** Everything the policy suite's site is made of. */
+export interface PolicyFixture {
+  site: Site;
+  admin: AdminApi;
+  routes: ConformanceRoute[];
+  logs: LogLine[];
+  security: Array<MdEvents['security:cross-domain'][0]>;
+}
+
+const ok = (body: unknown): ConformanceReply => ({ status: 200, body, cookies: [] });
+
+/** Runs a route body and answers its MdError through core's status table, as an app would. */
+async function guarded(fn: () => Promise<unknown>): Promise<ConformanceReply> {
+  try {
+    return ok(await fn());
+  } catch (error) {
+    const { status, body } = toErrorResponse(error);
+    return { status, body, cookies: [] };
+  }
+}
+
+async function createPolicyFixture(): Promise<PolicyFixture> {
+  const logs: LogLine[] = [];
+  const security: PolicyFixture['security'] = [];
+  const site = await createSite({
+    resolvers: [hostResolver()],
+    rootHosts: ['platform.example'],
+    logger: capturingLogger(logs),
+    filesRoot: join(await mkdtemp(join(tmpdir(), 'md-policies-')), 'files'),
+    unavailableAllowList: ['/health', '/billing/*'],
+    rateLimit: { tiers: { default: { rate: 10_000, burst: 10_000 } } },
+    domains: [
+      {
+        name: 'acme',
+        hosts: ['acme.example'],
+        features: ['reports'],
+        branding: { name: 'Acme', primaryColor: '#c0392b', logoUrl: '/logo/acme.svg' },
+      },
+      { name: 'globex', hosts: ['globex.example'], branding: { name: 'Globex', primaryColor: '#15803d' } },
+      { name: 'noisy', hosts: ['noisy.example'], attributes: { rateLimit: { rate: 1, burst: 5 } } },
+      { name: 'quiet', hosts: ['quiet.example'], attributes: { rateLimit: { rate: 1000, burst: 1000 } } },
+      { name: 'paused', hosts: ['paused.example'], status: 'suspended' },
+    ],
+  });
+  site.events.on('security:cross-domain', (e) => security.push(e));
+  const admin = createAdminApi(site, { token: POLICY_ADMIN_TOKEN });
+  for (const name of ['acme', 'globex']) {
+    await site.domains.get(name)!.files.write('hello.txt', `hello from ${name}`);
+  }
+  const query = (url: string) => new URLSearchParams(url.split('?')[1] ?? '');
+  const routes: ConformanceRoute[] = [
+    { path: '/ping', handle: async () => ok({ domain: site.currentDomain }) },
+    { path: '/billing/pay', handle: async () => ok({ domain: site.currentDomain, billing: true }) },
+    {
+      path: '/reports',
+      feature: 'reports',
+      handle: async () => ok({ domain: site.currentDomain, report: 'ok' }),
+    },
+    { path: '/branding', handle: async () => ok(site.domain.toJSON()) },
+    {
+      path: '/cache/put',
+      handle: async (r) =>
+        guarded(() => site.domain.cache.set('k', query(r.url).get('value')).then(() => 'stored')),
+    },
+    { path: '/cache/get', handle: async () => ok({ value: (await site.domain.cache.get('k')) ?? null }) },
+    {
+      path: '/files',
+      handle: async (r) => guarded(() => site.domain.files.readText(query(r.url).get('path') ?? '')),
+    },
+    {
+      path: '/session',
+      handle: async (r) =>
+        guarded(async () => {
+          const q = query(r.url);
+          site.assertSessionDomain({ domain: q.get('domain') ?? '', user: q.get('user') ?? '' });
+          return 'same domain';
+        }),
+    },
+    {
+      path: '/log',
+      handle: async () => {
+        await new Promise((r) => setTimeout(r, 2));
+        site.log.info({ marker: 'policy-suite' }, 'hello');
+        return ok({ logged: true });
+      },
+    },
+  ];
+  return { site, admin, routes, logs, security };
+}
+
+function error(res: ClientResponse): { status: number; code: unknown } {
+  return { status: res.status, code: (res.body as { error?: { code?: unknown } })?.error?.code };
+}
+
+/**
+ * The domain-policy part of the adapter conformance suite (issue 9): status,
+ * feature guard, branding, scoped cache and files, per-domain rate limit,
+ * cross-domain guard, logs, metrics and health, all over real HTTP through
+ * the adapter under test. Called by {@link describeAdapterConformance}.
+ *
+ * @example
+ * describePolicyConformance(harness);
+ */
+export function describePolicyConformance(harness: AdapterHarness): void {
+  describe(`domain policies through ${harness.name}`, () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    let fixture: PolicyFixture;
+    let app: RunningApp;
+    const get = (host: string, path: string, headers: Record<string, string> = {}) =>
+      send(app.url, { host, path, headers, agent });
+    const adminGet = (path: string, token = POLICY_ADMIN_TOKEN) =>
+      get('platform.example', path, { authorization: `Bearer ${token}` });
+
+    beforeAll(async () => {
+      fixture = await createPolicyFixture();
+      app = await harness.start(fixture.site, fixture.routes, { admin: fixture.admin });
+    });
+
+    afterAll(async () => {
+      agent.destroy();
+      await app?.close();
+      await fixture?.site.close();
+    });
+
+    it('status: suspended and disabled answer 403 with a clear body, the allow-list keeps working, changes apply on the next request', async () => {
+      const suspended = await get('paused.example', '/ping');
+      expect(error(suspended)).toEqual({ status: 403, code: 'DOMAIN_SUSPENDED' });
+      expect((suspended.body as { error: { message: string } }).error.message).toMatch(/suspended/);
+      expect((await get('paused.example', '/billing/pay')).body).toEqual({ domain: 'paused', billing: true });
+      expect((await get('paused.example', '/health')).status).toBe(200);
+      await fixture.site.domains.update('paused', { status: 'active' });
+      expect((await get('paused.example', '/ping')).body).toEqual({ domain: 'paused' });
+      await fixture.site.domains.update('paused', { status: 'disabled' });
+      expect(error(await get('paused.example', '/ping'))).toEqual({ status: 403, code: 'DOMAIN_DISABLED' });
+      await fixture.site.domains.update('paused', { status: 'suspended' });
+      expect(error(await get('unknown.example', '/ping'))).toEqual({ status: 404, code: 'DOMAIN_NOT_FOUND' });
+    });
+
+    it('feature guard: a route whose feature the domain lacks answers 403 FEATURE_DISABLED', async () => {
+      expect(await get('acme.example', '/reports')).toMatchObject({
+        status: 200,
+        body: { domain: 'acme', report: 'ok' },
+      });
+      const refused = await get('globex.example', '/reports');
+      expect(error(refused)).toEqual({ status: 403, code: 'FEATURE_DISABLED' });
+      expect((refused.body as { error: { message: string } }).error.message).toContain('"reports"');
+    });
+
+    it('branding: each domain answers its own name, colours and logo as JSON', async () => {
+      expect((await get('acme.example', '/branding')).body).toMatchObject({
+        name: 'acme',
+        branding: { name: 'Acme', primaryColor: '#c0392b', logoUrl: '/logo/acme.svg' },
+      });
+      expect((await get('globex.example', '/branding')).body).toMatchObject({
+        name: 'globex',
+        branding: { name: 'Globex', primaryColor: '#15803d' },
+      });
+    });
+
+    it('scoped cache: the same key holds each domain’s own value', async () => {
+      await get('acme.example', '/cache/put?value=from-acme');
+      expect((await get('globex.example', '/cache/get')).body).toEqual({ value: null });
+      await get('globex.example', '/cache/put?value=from-globex');
+      expect((await get('acme.example', '/cache/get')).body).toEqual({ value: 'from-acme' });
+      expect((await get('globex.example', '/cache/get')).body).toEqual({ value: 'from-globex' });
+    });
+
+    it('scoped files: each domain reads its own root, and an escape is 400 PATH_ESCAPE', async () => {
+      expect((await get('acme.example', '/files?path=hello.txt')).body).toBe('hello from acme');
+      expect((await get('globex.example', '/files?path=hello.txt')).body).toBe('hello from globex');
+      for (const path of ['../globex/hello.txt', '%2Fetc%2Fpasswd', '..%2F..%2Fetc%2Fpasswd']) {
+        expect(error(await get('acme.example', `/files?path=${path}`))).toEqual({
+          status: 400,
+          code: 'PATH_ESCAPE',
+        });
+      }
+    });
+
+    it('rate limit: a noisy domain gets 429 with Retry-After while another keeps full throughput', async () => {
+      const [noisy, quiet] = await Promise.all([
+        Promise.all(Array.from({ length: 40 }, () => get('noisy.example', '/ping'))),
+        Promise.all(Array.from({ length: 200 }, () => get('quiet.example', '/ping'))),
+      ]);
+      const served = noisy.filter((r) => r.status === 200).length;
+      const limited = noisy.filter((r) => r.status === 429);
+      // A burst of 5, and at most a token or two refilled at 1/s while the requests run.
+      expect(served).toBeGreaterThanOrEqual(5);
+      expect(served).toBeLessThanOrEqual(7);
+      expect(limited.length).toBe(40 - served);
+      for (const r of limited) {
+        expect(error(r)).toEqual({ status: 429, code: 'RATE_LIMITED' });
+        expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      }
+      expect(quiet.map((r) => r.status)).toEqual(Array(200).fill(200));
+    });
+
+    it('cross-domain guard: a session of another domain is refused with 403 and a security event', async () => {
+      expect((await get('acme.example', '/session?domain=acme&user=alice')).body).toBe('same domain');
+      expect(error(await get('acme.example', '/session?domain=globex&user=bob'))).toEqual({
+        status: 403,
+        code: 'CROSS_DOMAIN_ACCESS',
+      });
+      expect(fixture.security.at(-1)).toEqual({
+        userDomain: 'globex',
+        requestDomain: 'acme',
+        user: 'bob',
+        path: '/session',
+      });
+      expect(fixture.logs.filter((l) => l.audit === 'cross-domain').at(-1)).toMatchObject({
+        level: 'warn',
+        userDomain: 'globex',
+        requestDomain: 'acme',
+        user: 'bob',
+      });
+    });
+
+    it('logs: every line written inside a request names its domain', async () => {
+      await Promise.all([
+        get('acme.example', '/log'),
+        get('globex.example', '/log'),
+        get('acme.example', '/log'),
+      ]);
+      const lines = fixture.logs.filter((l) => l.marker === 'policy-suite');
+      expect(lines.map((l) => l.domain).sort()).toEqual(['acme', 'acme', 'globex']);
+    });
+
+    it('metrics: per-domain counters and latency histograms in Prometheus text, behind the admin token', async () => {
+      await get('acme.example', '/ping');
+      await get('nobody.example', '/ping');
+      expect(error(await adminGet('/_md/metrics', 'wrong-token'))).toEqual({
+        status: 401,
+        code: 'UNAUTHORIZED',
+      });
+      expect(error(await get('platform.example', '/_md/metrics'))).toEqual({
+        status: 401,
+        code: 'UNAUTHORIZED',
+      });
+      const metrics = await adminGet('/_md/metrics');
+      expect(metrics.status).toBe(200);
+      expect(String(metrics.headers['content-type'])).toMatch(/^text\/plain/);
+      const text = String(metrics.body);
+      expect(text).toMatch(/md_requests_total\{domain="acme",status="200"\} \d+/);
+      expect(text).toMatch(/md_request_duration_seconds_count\{domain="acme"\} \d+/);
+      expect(text).toMatch(
+        /md_requests_total\{domain="noisy",status="429"\} \d+|md_requests_rejected_total\{code="RATE_LIMITED"\} \d+/,
+      );
+      expect(text).toMatch(/md_requests_rejected_total\{code="DOMAIN_NOT_FOUND"\} \d+/);
+      expect(error(await adminGet('/_md/nothing-here'))).toEqual({ status: 404, code: 'ROUTE_NOT_FOUND' });
+    });
+
+    it('health: for the site and per domain through the admin API, and on each domain’s own host', async () => {
+      const all = await adminGet('/_md/health');
+      expect(all.status).toBe(200);
+      expect(all.body).toMatchObject({ ok: true, domains: { acme: { ok: true }, globex: { ok: true } } });
+      expect((await adminGet('/_md/health/globex')).body).toMatchObject({
+        ok: true,
+        domains: { globex: { ok: true } },
+      });
+      expect(error(await adminGet('/_md/health/nobody'))).toEqual({ status: 404, code: 'DOMAIN_NOT_FOUND' });
+      const own = await get('acme.example', '/health');
+      expect(own.status).toBe(200);
+      expect(Object.keys((own.body as { domains: object }).domains)).toEqual(['acme']);
+    });
+
+    it('admin routes never run as a domain and ignore domain resolution', async () => {
+      // The admin API answers on any host, even one that resolves to no domain, but only with the token.
+      const listed = await send(app.url, {
+        host: 'nobody.example',
+        path: '/_md/domains',
+        headers: { authorization: `Bearer ${POLICY_ADMIN_TOKEN}` },
+        agent,
+      });
+      expect(listed.status).toBe(200);
+      expect((listed.body as { domains: Array<{ name: string }> }).domains.map((d) => d.name)).toContain(
+        'acme',
+      );
+    });
+  });
+}
