@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the CLI's JSON reports are read field by field
 // Fleet measurements (issue 8), not a test: provisioning time per domain,
 // a no-op `md migrate` over FLEET_DOMAINS (default 1,000) SQLite domains and
 // a one-column migration over as many Postgres schemas, each through the real
