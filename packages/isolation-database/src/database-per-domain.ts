@@ -13,15 +13,18 @@ import {
 } from '@md/core';
 import {
   createOrmTemplate,
+  createTablesSql,
   type MikroOrmStrategy,
   type MikroOrmStrategyOptions,
   migrateStore,
   migrationConfig,
   type OrmTemplate,
   type ProvisionStep,
+  pendingMigrationsOf,
   runProvisionSteps,
   type StoreOrm,
   type StrategyStats,
+  schemaDiff,
 } from '@md/mikro-orm';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { StorePool } from './store-pool.js';
@@ -107,8 +110,9 @@ class DatabasePerDomain implements MikroOrmStrategy {
       },
       (domain) => this.#openStore(domain, true),
     );
-    // The root domain's store holds the shared entities: it always exists.
-    await this.provision(site.domains.root);
+    // The root domain's store holds the shared entities: it always exists. Created on first
+    // start; later migrations are site.migrate's job (a broken one cannot keep the site down).
+    if (!(await this.isProvisioned(site.rootDomain))) await this.provision(site.domains.root);
   }
 
   em(domain: DomainProxy): SqlEntityManager {
@@ -186,18 +190,30 @@ class DatabasePerDomain implements MikroOrmStrategy {
 
   async migrate(domain: DomainProxy): Promise<MigrationReport> {
     const started = performance.now();
-    const store = this.#openStore(domain.name, false);
+    const applied = await this.#withStore(domain.name, (em) => migrateStore(em, domain.name, this.#options));
+    return { domain: domain.name, applied, upToDate: applied.length === 0, ms: performance.now() - started };
+  }
+
+  /** A short-lived store on the domain's database, outside the request pool and its budget. */
+  async #withStore<T>(name: string, fn: (em: SqlEntityManager) => Promise<T>): Promise<T> {
+    const store = this.#openStore(name, false);
     try {
-      const applied = await migrateStore(store.em.fork(), domain.name, this.#options);
-      return {
-        domain: domain.name,
-        applied,
-        upToDate: applied.length === 0,
-        ms: performance.now() - started,
-      };
+      return await fn(store.em.fork());
     } finally {
       await store.close();
     }
+  }
+
+  async pendingMigrations(name: string): Promise<string[]> {
+    if (!(await this.isProvisioned(name))) return (this.#options.migrations ?? []).map((m) => m.name);
+    return this.#withStore(name, (em) => pendingMigrationsOf(em, this.#options));
+  }
+
+  async schemaDiff(name: string): Promise<string> {
+    // Opening a missing database would create it (SQLite) or fail (PostgreSQL): report its create SQL.
+    if (!(await this.isProvisioned(name)))
+      return createTablesSql(this.#requireTemplate().orm.em as SqlEntityManager);
+    return this.#withStore(name, (em) => schemaDiff(em));
   }
 
   async health(domain: DomainProxy): Promise<DomainHealth> {

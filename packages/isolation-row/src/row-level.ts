@@ -19,9 +19,11 @@ import {
   migrateStore,
   migrationConfig,
   type OrmTemplate,
+  pendingMigrationsOf,
   runProvisionSteps,
   type StoreOrm,
   type StrategyStats,
+  schemaDiff,
 } from '@md/mikro-orm';
 import { EntitySchema } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
@@ -78,7 +80,8 @@ class RowLevel implements MikroOrmStrategy {
   #site: SiteLike | undefined;
   #template: OrmTemplate | undefined;
   #store: StoreOrm | undefined;
-  #ready: Promise<void> | undefined;
+  /** Migrations of the shared tables run one at a time (provisions may run concurrently). */
+  #migrating: Promise<unknown> = Promise.resolve();
 
   constructor(options: RowLevelOptions) {
     if ((options.dbName === undefined) === (options.url === undefined)) {
@@ -143,7 +146,11 @@ class RowLevel implements MikroOrmStrategy {
       },
     });
     bindTenantInfo(this.#template.orm.getMetadata(), this.#tenant);
-    await this.#ensureShared();
+    // Install tables, role and policies on first start; later migrations are site.migrate's
+    // (or provision's) job, so a broken deployment cannot keep the site from starting.
+    await this.#withAdminStore(async (admin) => {
+      if (!(await this.#installed(admin))) await this.#install(admin);
+    });
     this.#store = this.#openAppStore();
   }
 
@@ -171,7 +178,13 @@ class RowLevel implements MikroOrmStrategy {
   async provision(domain: DomainProxy, options: ProvisionOptions = {}): Promise<void> {
     const seeder = options.seed === true ? this.#options.seeder : undefined;
     await runProvisionSteps(domain.name, [
-      { name: 'install tables and policies', run: () => this.#ensureShared() },
+      {
+        // Pending Migrator migrations of the shared tables (the schema generator ran at install).
+        name: 'migrate tables and policies',
+        run: async () => {
+          if ((this.#options.migrations?.length ?? 0) > 0) await this.#migrateShared(domain.name);
+        },
+      },
       {
         // The marker and the seed rows commit together or not at all.
         name: seeder === undefined ? 'record domain' : 'seed',
@@ -221,21 +234,34 @@ class RowLevel implements MikroOrmStrategy {
     );
   }
 
+  /**
+   * Migrates the shared tables (once for every domain: the first domain
+   * migrated applies the migrations, the others find them up to date), then
+   * reinstalls the PostgreSQL policies so new tables get them too.
+   */
   async migrate(domain: DomainProxy): Promise<MigrationReport> {
     const started = performance.now();
+    const applied = await this.#migrateShared(domain.name);
+    return { domain: domain.name, applied, upToDate: applied.length === 0, ms: performance.now() - started };
+  }
+
+  async #withAdminStore<T>(fn: (admin: StoreOrm) => Promise<T>): Promise<T> {
     const admin = this.#openAdminStore();
     try {
-      const applied = await migrateStore(admin.em.fork(), domain.name, this.#options);
-      if (this.#postgres) await this.#installPolicies(admin);
-      return {
-        domain: domain.name,
-        applied,
-        upToDate: applied.length === 0,
-        ms: performance.now() - started,
-      };
+      return await fn(admin);
     } finally {
       await admin.close();
     }
+  }
+
+  /** Every domain shares the tables: the answer is the same for every domain. */
+  async pendingMigrations(_name: string): Promise<string[]> {
+    return this.#withAdminStore((admin) => pendingMigrationsOf(admin.em.fork(), this.#options));
+  }
+
+  /** Compares the shared tables (every domain shares them). */
+  async schemaDiff(_name: string): Promise<string> {
+    return this.#withAdminStore((admin) => schemaDiff(admin.em.fork()));
   }
 
   async health(domain: DomainProxy): Promise<DomainHealth> {
@@ -253,27 +279,38 @@ class RowLevel implements MikroOrmStrategy {
     await this.#template?.close();
   }
 
-  /** Tables, marker table, role, grants and policies: shared by every domain, installed once. */
-  #ensureShared(): Promise<void> {
-    this.#ready ??= (async () => {
-      const admin = this.#openAdminStore();
-      try {
-        await admin.driver.connect();
-        await migrateStore(admin.em.fork(), this.#requireSite().rootDomain, this.#options);
-        await admin.em
-          .getConnection()
-          .execute(
-            `create table if not exists ${MARKER_TABLE} (domain varchar(64) primary key, provisioned_at ${this.#postgres ? 'timestamptz' : 'datetime'} not null default current_timestamp)`,
-          );
-        if (this.#postgres) await this.#installPolicies(admin);
-      } finally {
-        await admin.close();
-      }
-    })().catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
+  /** Runs pending migrations of the shared tables, then reinstalls the policies when something changed. */
+  #migrateShared(domain: string): Promise<string[]> {
+    const run = this.#migrating.then(() =>
+      this.#withAdminStore(async (admin) => {
+        const names = await migrateStore(admin.em.fork(), domain, this.#options);
+        if (this.#postgres && names.length > 0) await this.#installPolicies(admin);
+        return names;
+      }),
+    );
+    this.#migrating = run.catch(() => {});
+    return run;
+  }
+
+  async #installed(admin: StoreOrm): Promise<boolean> {
+    try {
+      await admin.em.getConnection().execute(`select 1 from ${MARKER_TABLE} limit 1`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Tables, marker table, role, grants and policies: shared by every domain. */
+  async #install(admin: StoreOrm): Promise<void> {
+    await admin.driver.connect();
+    await migrateStore(admin.em.fork(), this.#requireSite().rootDomain, this.#options);
+    await admin.em
+      .getConnection()
+      .execute(
+        `create table if not exists ${MARKER_TABLE} (domain varchar(64) primary key, provisioned_at ${this.#postgres ? 'timestamptz' : 'datetime'} not null default current_timestamp)`,
+      );
+    if (this.#postgres) await this.#installPolicies(admin);
   }
 
   async #installPolicies(admin: StoreOrm): Promise<void> {

@@ -18,9 +18,11 @@ import {
   migrationConfig,
   type OrmTemplate,
   type ProvisionStep,
+  pendingMigrationsOf,
   runProvisionSteps,
   type StoreOrm,
   type StrategyStats,
+  schemaDiff,
 } from '@md/mikro-orm';
 import { EntitySchema } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
@@ -81,7 +83,9 @@ class SchemaPerDomain implements MikroOrmStrategy {
       orm: { ...this.#options.orm, ...migrationConfig(this.#options) },
     });
     this.#store = this.#openPool();
-    await this.provision(site.domains.root);
+    // Create the root domain's schema on first start; later migrations are site.migrate's job,
+    // so a broken deployment cannot keep the site from starting and `md migrate` reports them.
+    if (!(await this.isProvisioned(site.rootDomain))) await this.provision(site.domains.root);
   }
 
   schemaOf(domain: string): string {
@@ -157,6 +161,17 @@ class SchemaPerDomain implements MikroOrmStrategy {
     return { domain: domain.name, applied, upToDate: applied.length === 0, ms: performance.now() - started };
   }
 
+  async pendingMigrations(name: string): Promise<string[]> {
+    if (!(await this.isProvisioned(name))) return (this.#options.migrations ?? []).map((m) => m.name);
+    return this.#withMigrationStore(name, (em) => pendingMigrationsOf(em, this.#options));
+  }
+
+  /** Introspects only the domain's schema: cheap whatever the number of schemas. */
+  async schemaDiff(name: string): Promise<string> {
+    const schema = this.schemaOf(name);
+    return this.#withMigrationStore(name, (em) => schemaDiff(em, schema));
+  }
+
   async health(domain: DomainProxy): Promise<DomainHealth> {
     const started = performance.now();
     try {
@@ -173,11 +188,19 @@ class SchemaPerDomain implements MikroOrmStrategy {
   }
 
   /**
-   * Migrations run on a dedicated one-connection store whose session
-   * `search_path` is the domain's schema, so migration SQL may name tables
-   * unqualified; that connection never serves a request and is closed after.
+   * Migrations run on a dedicated one-connection store whose configured
+   * schema and session `search_path` are the domain's schema, so migration
+   * SQL may name tables unqualified, `mikro_orm_migrations` lands in the
+   * domain's schema, and the schema generator places every table there
+   * (shared entities included: the root domain's schema holds the shared
+   * rows). That connection never serves a request and is closed after.
    */
-  async #migrate(name: string): Promise<string[]> {
+  #migrate(name: string): Promise<string[]> {
+    const schema = this.schemaOf(name);
+    return this.#withMigrationStore(name, (em) => migrateStore(em, name, this.#options, schema));
+  }
+
+  async #withMigrationStore<T>(name: string, fn: (em: SqlEntityManager) => Promise<T>): Promise<T> {
     const schema = this.schemaOf(name);
     const url = new URL(this.#options.url);
     const store = this.#requireTemplate().open({
@@ -194,7 +217,7 @@ class SchemaPerDomain implements MikroOrmStrategy {
       },
     });
     try {
-      return await migrateStore(store.em.fork({ schema }), name, this.#options, schema);
+      return await fn(store.em.fork({ schema }));
     } finally {
       await store.close();
     }

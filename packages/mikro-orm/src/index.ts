@@ -1,5 +1,11 @@
 export type { MigrationOptions } from './migrations.js';
-export { migrateStore, migrationConfig } from './migrations.js';
+export {
+  createTablesSql,
+  migrateStore,
+  migrationConfig,
+  pendingMigrationsOf,
+  schemaDiff,
+} from './migrations.js';
 export type { OrmTemplate, OrmTemplateOptions, SqlDriverClass, StoreOrm } from './orm-template.js';
 export { createOrmTemplate } from './orm-template.js';
 export type { ProvisionStep } from './provisioning.js';

@@ -51,4 +51,27 @@ export interface MikroOrmStrategy extends IsolationStrategy<SqlEntityManager> {
   isProvisioned(domain: string): Promise<boolean>;
   /** Pool counts. */
   stats(): StrategyStats;
+  /**
+   * The migrations (names from `migrations`) not yet applied to the domain's
+   * store, in the order `migrate` would run them; `[]` without `migrations`.
+   * With row-level isolation every domain shares one store, so the answer is
+   * the same for every domain. A domain not provisioned yet has every
+   * migration pending (nothing is created to find that out).
+   *
+   * @example
+   * const pending = await strategy.pendingMigrations('acme'); // ['m2-add-body']
+   */
+  pendingMigrations(domain: string): Promise<string[]>;
+  /**
+   * The drift check: the SQL that would bring the domain's tables in line
+   * with the entity metadata (safe mode: additions and changes, never drops),
+   * `''` when they match. Introspects only the domain's own store or schema,
+   * so it stays cheap with thousands of schemas. Changes nothing (a domain
+   * not provisioned yet gets the SQL that would create its tables).
+   *
+   * @example
+   * const sql = await strategy.schemaDiff('acme');
+   * if (sql !== '') console.warn(`acme differs from the entities:\n${sql}`);
+   */
+  schemaDiff(domain: string): Promise<string>;
 }
