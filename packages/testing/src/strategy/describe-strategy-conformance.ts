@@ -3,6 +3,7 @@ import { createSite, type DomainProxy, type IsolationStrategy, MdError, type Sit
 import type { EntityManager } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConformanceEntities, type ConformanceItem, createConformanceEntities } from './entities.js';
+import { rawTable } from './raw-table.js';
 
 /** The strategy shape the suite drives: core's contract with MikroORM entity managers, plus probes. */
 export interface ConformanceStrategy extends IsolationStrategy<EntityManager> {
@@ -48,13 +49,6 @@ interface QueryBuilderLike {
 
 function qb(em: EntityManager, entity: unknown): QueryBuilderLike {
   return (em as unknown as { createQueryBuilder(e: unknown): QueryBuilderLike }).createQueryBuilder(entity);
-}
-
-/** The table of `entity` as raw SQL must name it from `em` (schema-qualified where the strategy uses schemas). */
-function rawTable(em: EntityManager, className: string): string {
-  const meta = em.getMetadata().find(className)!;
-  const schema = meta.schema === '*' ? (em as unknown as { schema?: string }).schema : undefined;
-  return schema !== undefined ? `"${schema}"."${meta.tableName}"` : `"${meta.tableName}"`;
 }
 
 /**

@@ -1,4 +1,13 @@
 export type {
+  MigrationBaseClass,
+  MigrationBaseLike,
+  MigrationConformanceOptions,
+  MigrationConformanceStrategy,
+  MigrationFactoryContext,
+  MigrationNote,
+} from './describe-migration-conformance.js';
+export { describeMigrationConformance } from './describe-migration-conformance.js';
+export type {
   ConformanceStrategy,
   StrategyConformanceOptions,
   StrategyFactoryContext,
@@ -6,3 +15,4 @@ export type {
 export { describeStrategyConformance } from './describe-strategy-conformance.js';
 export type { ConformanceEntities, ConformanceItem, ConformanceOwner, ConformancePlan } from './entities.js';
 export { createConformanceEntities } from './entities.js';
+export { rawTable } from './raw-table.js';

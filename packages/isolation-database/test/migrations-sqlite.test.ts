@@ -1,0 +1,17 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeMigrationConformance } from '@md/testing/strategy';
+import { Migration } from '@mikro-orm/migrations';
+import { SqliteDriver } from '@mikro-orm/sqlite';
+import { databasePerDomain } from '../src/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'md-db-migrations-'));
+
+describeMigrationConformance({
+  name: 'database-per-domain',
+  database: 'sqlite',
+  Migration,
+  createStrategy: ({ all, migrations, id }) =>
+    databasePerDomain({ driver: SqliteDriver, folder: join(root, id), entities: all, migrations }),
+});

@@ -1,0 +1,17 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeMigrationConformance } from '@md/testing/strategy';
+import { Migration } from '@mikro-orm/migrations';
+import { SqliteDriver } from '@mikro-orm/sqlite';
+import { rowLevel } from '../src/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'md-row-migrations-'));
+
+describeMigrationConformance({
+  name: 'row-level',
+  database: 'sqlite',
+  Migration,
+  createStrategy: ({ all, migrations, id }) =>
+    rowLevel({ driver: SqliteDriver, dbName: join(root, `${id}.sqlite`), entities: all, migrations }),
+});

@@ -1,0 +1,68 @@
+import { createSite } from '@md/core';
+import { injectPostgresUrl, startPostgres } from '@md/testing/postgres';
+import { describeMigrationConformance } from '@md/testing/strategy';
+import { EntitySchema, type MigrationObject } from '@mikro-orm/core';
+import { Migration } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { describe, expect, it } from 'vitest';
+import { schemaPerDomain } from '../src/index.js';
+
+// Every deployment of the suite opens the same database: create it once.
+const databases = new Map<string, Promise<string>>();
+function database(id: string): Promise<string> {
+  let url = databases.get(id);
+  if (url === undefined) {
+    url = startPostgres({ url: injectPostgresUrl() }).then((server) => server.createDatabase(id));
+    databases.set(id, url);
+  }
+  return url;
+}
+
+describeMigrationConformance({
+  name: 'schema-per-domain',
+  database: 'postgres',
+  Migration,
+  createStrategy: async ({ all, migrations, id }) =>
+    schemaPerDomain({ driver: PostgreSqlDriver, url: await database(id), entities: all, migrations }),
+});
+
+describe('schema-per-domain: migrations run inside the domain schema', () => {
+  it('unqualified migration SQL and mikro_orm_migrations land in the domain schema, never in public', async () => {
+    class CreateThings extends Migration {
+      async up() {
+        this.addSql('create table md_thing (id varchar(36) primary key)');
+      }
+    }
+    const Thing = new EntitySchema<{ id: string }>({
+      name: 'Thing',
+      tableName: 'md_thing',
+      properties: { id: { type: 'string', primary: true, length: 36 } },
+    });
+    const isolation = schemaPerDomain({
+      driver: PostgreSqlDriver,
+      url: await database('md_schema_placement'),
+      entities: [Thing],
+      migrations: [{ name: 'm1', class: CreateThings } as unknown as MigrationObject],
+    });
+    const site = await createSite({ isolation, domains: [{ name: 'alpha' }] });
+    try {
+      await site.provision('alpha');
+      const rows = (await isolation
+        .sharedEm()
+        .getConnection()
+        .execute(
+          `select table_schema as schema, table_name as name from information_schema.tables
+           where table_name in ('md_thing', 'mikro_orm_migrations') order by 1, 2`,
+        )) as Array<{ schema: string; name: string }>;
+      expect(rows.map((r) => `${r.schema}.${r.name}`)).toEqual([
+        'md__main_.md_thing',
+        'md__main_.mikro_orm_migrations',
+        'md_alpha.md_thing',
+        'md_alpha.mikro_orm_migrations',
+      ]);
+      expect(await isolation.schemaDiff('alpha')).toBe('');
+    } finally {
+      await site.close();
+    }
+  });
+});
