@@ -14,7 +14,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDomainRegistry, type DomainRegistry, mountOnboarding } from '../src/index.js';
-import { serveSite } from './fixtures/http-server.js';
+import { type AdapterName, serveSite } from './fixtures/http-server.js';
 import { freshUrl } from './helpers.js';
 
 interface User {
@@ -63,6 +63,13 @@ async function call(
 
 type Kind = 'sqlite database' | 'postgres database' | 'postgres schema';
 
+/** Each kind runs through another md adapter, so the onboarding API is proven mounted by all three. */
+const ADAPTER: Record<Kind, AdapterName> = {
+  'sqlite database': 'express',
+  'postgres database': 'koa',
+  'postgres schema': 'fastify',
+};
+
 async function isolationFor(kind: Kind, registryUrl: string) {
   if (kind === 'sqlite database') {
     return databasePerDomain({
@@ -105,11 +112,16 @@ async function setup(kind: Kind) {
     },
     checkHost: (host) => !host.startsWith('unproven.'),
   });
-  const server = await serveSite(site, admin, async () => {
-    const em = site.em as SqlEntityManager;
-    const users = await em.find(User, {});
-    return { domain: site.currentDomain, users: users.map((u) => u.email) };
-  });
+  const server = await serveSite(
+    site,
+    admin,
+    async () => {
+      const em = site.em as SqlEntityManager;
+      const users = await em.find(User, {});
+      return { domain: site.currentDomain, users: users.map((u) => u.email) };
+    },
+    ADAPTER[kind],
+  );
   cleanups.push(async () => {
     follower.stop();
     await server.close();
@@ -120,7 +132,7 @@ async function setup(kind: Kind) {
 }
 
 describe.each(['sqlite database', 'postgres database', 'postgres schema'] as const)(
-  'onboarding API over HTTP (%s per domain)',
+  'onboarding API over HTTP (%s per domain, through its adapter)',
   (kind) => {
     it('creates a domain that answers in time, manages hosts, suspends, resumes and deletes with confirmation', async () => {
       const { base, registry, site } = await setup(kind);
