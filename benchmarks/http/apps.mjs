@@ -45,7 +45,7 @@ export async function createApp(framework, variant, site) {
     const app = express();
     if (md) {
       app.use(mdExpress(site));
-      app.get('/hello', (req, res) => {
+      app.get('/hello', (_req, res) => {
         res.json({ hello: 'world', domain: site.currentDomain });
       });
     } else {
