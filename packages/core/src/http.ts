@@ -200,29 +200,61 @@ export function createRequestLike(
   kind: RequestLike['kind'],
   options: AdapterOptions = {},
 ): RequestLike {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const headers = req.headers;
-  const forwarded = options.trustForwardedHost ? headerValue(headers['x-forwarded-host']) : undefined;
-  let query: URLSearchParams | undefined;
-  let cookies: Record<string, string> | undefined;
-  return {
-    host: forwarded?.split(',')[0]?.trim() || (headers.host ?? ''),
-    path: q < 0 ? url : url.slice(0, q),
-    headers: { get: (name) => headerValue(headers[name.toLowerCase()]) },
-    // Parsed on first use: most chains never read the query or the cookies.
-    get query() {
-      query ??= new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-      return query;
-    },
-    get cookies() {
-      cookies ??= parseCookieHeader(headers.cookie);
-      return cookies;
-    },
-    ip: req.socket?.remoteAddress,
-    kind,
-    raw: req,
-  };
+  return new NodeRequestLike(req, kind, options.trustForwardedHost === true);
+}
+
+/** Reads headers case-insensitively from a Node request's (already lower-cased) header map. */
+class NodeHeaders {
+  readonly #headers: IncomingMessage['headers'];
+  constructor(headers: IncomingMessage['headers']) {
+    this.#headers = headers;
+  }
+  get(name: string): string | undefined {
+    return headerValue(this.#headers[name.toLowerCase()]);
+  }
+}
+
+// A class, not an object literal with getters: this runs once per request, and
+// V8 keeps class instances on one fast shape.
+class NodeRequestLike implements RequestLike {
+  readonly host: string;
+  readonly path: string;
+  readonly headers: NodeHeaders;
+  readonly ip: string | undefined;
+  readonly kind: RequestLike['kind'];
+  readonly raw: IncomingMessage;
+  readonly #url: string;
+  readonly #q: number;
+  #query: URLSearchParams | undefined;
+  #cookies: Record<string, string> | undefined;
+
+  constructor(req: IncomingMessage, kind: RequestLike['kind'], trustForwardedHost: boolean) {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const headers = req.headers;
+    const forwarded = trustForwardedHost ? headerValue(headers['x-forwarded-host']) : undefined;
+    this.host = forwarded?.split(',')[0]?.trim() || (headers.host ?? '');
+    this.path = q < 0 ? url : url.slice(0, q);
+    this.headers = new NodeHeaders(headers);
+    this.ip = req.socket?.remoteAddress;
+    this.kind = kind;
+    this.raw = req;
+    this.#url = url;
+    this.#q = q;
+    this.#query = undefined;
+    this.#cookies = undefined;
+  }
+
+  // Parsed on first use: most chains never read the query or the cookies.
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.#q < 0 ? '' : this.#url.slice(this.#q + 1));
+    return this.#query;
+  }
+
+  get cookies(): Record<string, string> {
+    this.#cookies ??= parseCookieHeader(this.raw.headers.cookie);
+    return this.#cookies;
+  }
 }
 
 /**

@@ -30,6 +30,8 @@ export class DomainMetrics {
   readonly #requests: Counter<'domain' | 'status'>;
   readonly #duration: Histogram<'domain'>;
   readonly #rejected: Counter<'code'>;
+  readonly #counterChildren = new Map<string, { inc(): void }>();
+  readonly #histogramChildren = new Map<string, { observe(value: number): void }>();
 
   constructor() {
     this.#requests = new Counter({
@@ -55,8 +57,32 @@ export class DomainMetrics {
 
   /** Records one answered request. */
   record(domain: string, status: number, ms: number): void {
-    this.#requests.inc({ domain, status: String(status) });
-    this.#duration.observe({ domain }, ms / 1000);
+    // prom-client hashes a labels object on every call; the bound children are cached instead.
+    const key = `${domain} ${status}`;
+    let counter = this.#counterChildren.get(key);
+    if (counter === undefined) {
+      counter = this.#requests.labels({ domain, status: String(status) });
+      this.#counterChildren.set(key, counter);
+    }
+    counter.inc();
+    let histogram = this.#histogramChildren.get(domain);
+    if (histogram === undefined) {
+      histogram = this.#duration.labels({ domain });
+      this.#histogramChildren.set(domain, histogram);
+    }
+    histogram.observe(ms / 1000);
+  }
+
+  /** Drops a removed domain's series, so a fleet that churns domains does not grow without bound. */
+  forget(domain: string): void {
+    for (const key of this.#counterChildren.keys()) {
+      if (key.startsWith(`${domain} `)) {
+        this.#requests.remove({ domain, status: key.slice(domain.length + 1) });
+        this.#counterChildren.delete(key);
+      }
+    }
+    this.#duration.remove({ domain });
+    this.#histogramChildren.delete(domain);
   }
 
   /** Records a request refused before it reached a domain (not found, bad host…). */

@@ -169,6 +169,7 @@ export class Site<TEm = unknown> implements SiteLike {
           ? undefined
           : options.debugHeader;
     this.metrics = new DomainMetrics();
+    this.events.on('domain:removed', (name) => this.metrics.forget(name));
     this.logger = options.logger ?? createDefaultLogger();
     this.rateLimiter = options.rateLimit === undefined ? undefined : new DomainRateLimiter(options.rateLimit);
     const limiter = this.rateLimiter;
@@ -472,7 +473,15 @@ export class Site<TEm = unknown> implements SiteLike {
       throw MdError.domainUnavailable(domain.name, domain.status as 'suspended' | 'disabled');
     }
     this.rateLimiter?.take(domain);
-    this.events.emit('request:resolved', { domain: domain.name, via: resolution.via, host, path: req.path });
+    // Skip building the payload on the hot path when nobody listens.
+    if (this.events.listenerCount('request:resolved') > 0) {
+      this.events.emit('request:resolved', {
+        domain: domain.name,
+        via: resolution.via,
+        host,
+        path: req.path,
+      });
+    }
     return {
       domain,
       via: resolution.via,

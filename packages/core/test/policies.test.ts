@@ -288,6 +288,8 @@ describe('cross-domain guard, logs, metrics and health', () => {
     expect(text).toContain('md_request_duration_seconds_count{domain="acme"} 2');
     expect(text).toContain('md_request_duration_seconds_bucket{le="0.025",domain="acme"} 1');
     expect(text).toContain('md_requests_rejected_total{code="DOMAIN_NOT_FOUND"} 1');
+    await site.domains.remove('acme');
+    expect(await site.metrics.text()).not.toContain('domain="acme"');
   });
 
   it('reports health per domain and for the site, through the strategy', async () => {
