@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type DomainDefinition, MdError, type Site } from '@md/core';
-import { createDomainRegistry, type DomainRegistry } from '@md/registry';
+import { createDomainRegistry, type DomainRegistry, domainSummary } from '@md/registry';
 import cliProgress from 'cli-progress';
 import { type DomainLocks, noLocks, postgresDomainLocks } from './advisory-lock.js';
 import { checkDrift } from './drift.js';
@@ -129,12 +129,19 @@ function optionValue(argv: readonly string[], name: string): string | undefined 
   return inline?.slice(name.length + 1);
 }
 
-const COMMON = { json: { type: 'boolean' }, config: { type: 'string' } } as const;
+type ArgOptions = NonNullable<ParseArgsConfig['options']>;
 
-/** Runs node:util's parseArgs, turning its errors into usage errors (exit code 2). */
-function parse<T>(fn: () => T): T {
+const COMMON = { json: { type: 'boolean' }, config: { type: 'string' } } as const;
+/** The domain selection of the fleet commands, read by `selection`. */
+const SELECTION = { all: { type: 'boolean' }, domains: { type: 'string' } } as const;
+
+/**
+ * Parses a command's arguments (positionals allowed) with the global options
+ * and its own, turning node:util's parseArgs errors into usage errors (exit code 2).
+ */
+function parseCommand<TOptions extends ArgOptions>(args: string[], options: TOptions) {
   try {
-    return fn();
+    return parseArgs({ args, allowPositionals: true, options: { ...COMMON, ...options } });
   } catch (error) {
     throw usage((error as Error).message);
   }
@@ -180,23 +187,16 @@ function selection(site: Site<unknown>, values: { all?: boolean; domains?: strin
 
 async function domains(ctx: Context): Promise<number> {
   const [sub, ...rest] = ctx.argv;
-  const { values, positionals } = parse(() =>
-    parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        ...COMMON,
-        name: { type: 'string' },
-        host: { type: 'string', multiple: true },
-        feature: { type: 'string', multiple: true },
-        attr: { type: 'string', multiple: true },
-        status: { type: 'string' },
-        provision: { type: 'boolean' },
-        confirm: { type: 'string' },
-        'keep-data': { type: 'boolean' },
-      },
-    }),
-  );
+  const { values, positionals } = parseCommand(rest, {
+    name: { type: 'string' },
+    host: { type: 'string', multiple: true },
+    feature: { type: 'string', multiple: true },
+    attr: { type: 'string', multiple: true },
+    status: { type: 'string' },
+    provision: { type: 'boolean' },
+    confirm: { type: 'string' },
+    'keep-data': { type: 'boolean' },
+  });
   if (sub === 'list') {
     const url = ctx.out.env.MD_REGISTRY_URL;
     const site = url === undefined ? await ctx.site() : undefined;
@@ -234,14 +234,6 @@ async function domains(ctx: Context): Promise<number> {
       return [pair.slice(0, i), coerce(pair.slice(i + 1))];
     }),
   );
-  const view = (d: Awaited<ReturnType<DomainRegistry['addDomain']>>) => ({
-    name: d.definition.name,
-    displayName: d.displayName,
-    status: d.status,
-    hosts: d.hosts,
-    attributes: d.definition.attributes,
-    features: d.definition.features,
-  });
   switch (sub) {
     case 'add': {
       const definition: DomainDefinition = { name: code, attributes };
@@ -260,7 +252,7 @@ async function domains(ctx: Context): Promise<number> {
       }
       print(
         ctx,
-        { domain: view(added), provisionMs },
+        { domain: domainSummary(added), provisionMs },
         () => `added ${code}${provisionMs === undefined ? '' : ` (provisioned in ${provisionMs} ms)`}`,
       );
       return 0;
@@ -275,13 +267,13 @@ async function domains(ctx: Context): Promise<number> {
       if (values.feature !== undefined) patch.features = values.feature;
       if (values.status !== undefined) patch.status = values.status as DomainDefinition['status'];
       const updated = await registry.updateDomain(code, patch);
-      print(ctx, { domain: view(updated) }, () => `updated ${code}`);
+      print(ctx, { domain: domainSummary(updated) }, () => `updated ${code}`);
       return 0;
     }
     case 'suspend':
     case 'resume': {
       const updated = sub === 'suspend' ? await registry.suspend(code) : await registry.resume(code);
-      print(ctx, { domain: view(updated) }, () => `${code} is ${updated.status}`);
+      print(ctx, { domain: domainSummary(updated) }, () => `${code} is ${updated.status}`);
       return 0;
     }
     case 'remove': {
@@ -307,16 +299,9 @@ function coerce(value: string): unknown {
 }
 
 async function provision(ctx: Context): Promise<number> {
-  const { values, positionals } = parse(() =>
-    parseArgs({
-      args: ctx.argv,
-      allowPositionals: true,
-      options: {
-        ...COMMON,
-        seed: { type: 'boolean' },
-      },
-    }),
-  );
+  const { values, positionals } = parseCommand(ctx.argv, {
+    seed: { type: 'boolean' },
+  });
   if (positionals.length === 0) throw usage('md provision <domain>...');
   const site = await ctx.site();
   const results: Array<{ domain: string; ms: number }> = [];
@@ -332,21 +317,13 @@ async function provision(ctx: Context): Promise<number> {
 }
 
 async function migrate(ctx: Context): Promise<number> {
-  const { values } = parse(() =>
-    parseArgs({
-      args: ctx.argv,
-      allowPositionals: true,
-      options: {
-        ...COMMON,
-        all: { type: 'boolean' },
-        domains: { type: 'string' },
-        concurrency: { type: 'string' },
-        canary: { type: 'string' },
-        drift: { type: 'boolean' },
-        'lock-url': { type: 'string' },
-      },
-    }),
-  );
+  const { values } = parseCommand(ctx.argv, {
+    ...SELECTION,
+    concurrency: { type: 'string' },
+    canary: { type: 'string' },
+    drift: { type: 'boolean' },
+    'lock-url': { type: 'string' },
+  });
   const concurrency = positiveInt(values.concurrency, 'concurrency', 4);
   const canary = positiveInt(values.canary, 'canary', 0);
   if (values.all === true && values.domains !== undefined) throw usage('give --all or --domains, not both');
@@ -448,17 +425,7 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 }
 
 async function seed(ctx: Context): Promise<number> {
-  const { values } = parse(() =>
-    parseArgs({
-      args: ctx.argv,
-      allowPositionals: true,
-      options: {
-        ...COMMON,
-        all: { type: 'boolean' },
-        domains: { type: 'string' },
-      },
-    }),
-  );
+  const { values } = parseCommand(ctx.argv, SELECTION);
   const site = await ctx.site();
   const seeder = ctx.config?.module.seed;
   if (typeof seeder !== 'function') {

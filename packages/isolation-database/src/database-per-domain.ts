@@ -3,28 +3,24 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type DeprovisionOptions,
-  type DomainHealth,
   type DomainProxy,
   type IsolationCapabilities,
   MdError,
-  type MigrationReport,
   type ProvisionOptions,
   type SiteLike,
 } from '@md/core';
 import {
-  createOrmTemplate,
   createTablesSql,
   type MikroOrmStrategy,
+  MikroOrmStrategyBase,
   type MikroOrmStrategyOptions,
   migrateStore,
-  migrationConfig,
-  type OrmTemplate,
   type ProvisionStep,
-  pendingMigrationsOf,
+  quoteIdent,
   runProvisionSteps,
   type StoreOrm,
   type StrategyStats,
-  schemaDiff,
+  withStore,
 } from '@md/mikro-orm';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { StorePool } from './store-pool.js';
@@ -61,10 +57,6 @@ function withDatabase(url: string, name: string): string {
   return parsed.toString();
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 interface Target {
   /** Options for a store on the domain's database. */
   store: { dbName: string; clientUrl?: string };
@@ -73,12 +65,9 @@ interface Target {
   file?: string;
 }
 
-class DatabasePerDomain implements MikroOrmStrategy {
+class DatabasePerDomain extends MikroOrmStrategyBase<DatabasePerDomainOptions> {
   readonly name = 'database-per-domain';
   readonly capabilities: IsolationCapabilities = { databasePerDomain: true, rootData: true };
-  readonly #options: DatabasePerDomainOptions;
-  #site: SiteLike | undefined;
-  #template: OrmTemplate | undefined;
   #pool: StorePool | undefined;
 
   constructor(options: DatabasePerDomainOptions) {
@@ -90,37 +79,26 @@ class DatabasePerDomain implements MikroOrmStrategy {
     if (options.budget !== undefined && !(options.budget >= 1)) {
       throw MdError.invalidOptions('databasePerDomain budget must be at least 1');
     }
-    this.#options = options;
+    super(options, 'databasePerDomain');
   }
 
-  async init(site: SiteLike): Promise<void> {
-    this.#site = site;
-    const options = this.#options;
-    this.#template = createOrmTemplate({
-      driver: options.driver,
-      entities: options.entities,
-      orm: { ...options.orm, ...migrationConfig(options) },
-    });
+  protected override async start(site: SiteLike): Promise<void> {
+    const options = this.options;
     this.#pool = new StorePool(
       {
         budget: options.budget ?? 50,
         idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
         acquireTimeoutMs: options.acquireTimeoutMs ?? 10_000,
-        events: () => this.#site?.events,
+        events: () => this.initializedSite?.events,
       },
       (domain) => this.#openStore(domain, true),
     );
-    // The root domain's store holds the shared entities: it always exists. Created on first
-    // start; later migrations are site.migrate's job (a broken one cannot keep the site down).
-    if (!(await this.isProvisioned(site.rootDomain))) await this.provision(site.domains.root);
+    // The root domain's store holds the shared entities: it always exists.
+    await this.provisionRoot(site);
   }
 
   em(domain: DomainProxy): SqlEntityManager {
     return this.#requirePool().handle(domain.name).store.em.fork({ clear: true, useContext: false });
-  }
-
-  sharedEm(): SqlEntityManager {
-    return this.em(this.#requireSite().domains.root);
   }
 
   stats(): StrategyStats & { waiting: number } {
@@ -160,22 +138,16 @@ class DatabasePerDomain implements MikroOrmStrategy {
       {
         name: 'migrate',
         run: async () => {
-          await migrateStore(store!.em.fork(), domain.name, this.#options);
+          await migrateStore(store!.em.fork(), domain.name, this.options);
         },
       },
+      ...this.seedSteps(
+        domain,
+        options,
+        () => created,
+        () => store!.em.fork(),
+      ),
     ];
-    if (options.seed === true && this.#options.seeder !== undefined) {
-      const seeder = this.#options.seeder;
-      steps.push({
-        name: 'seed',
-        run: async () => {
-          if (!created) return;
-          await this.#requireSite().run(domain.name, () =>
-            store!.em.fork().transactional((em) => seeder(em as SqlEntityManager, domain)),
-          );
-        },
-      });
-    }
     try {
       await runProvisionSteps(domain.name, steps);
     } finally {
@@ -188,64 +160,39 @@ class DatabasePerDomain implements MikroOrmStrategy {
     await this.#dropDatabase(this.#target(domain.name));
   }
 
-  async migrate(domain: DomainProxy): Promise<MigrationReport> {
-    const started = performance.now();
-    const applied = await this.#withStore(domain.name, (em) => migrateStore(em, domain.name, this.#options));
-    return { domain: domain.name, applied, upToDate: applied.length === 0, ms: performance.now() - started };
-  }
-
   /** A short-lived store on the domain's database, outside the request pool and its budget. */
-  async #withStore<T>(name: string, fn: (em: SqlEntityManager) => Promise<T>): Promise<T> {
-    const store = this.#openStore(name, false);
-    try {
-      return await fn(store.em.fork());
-    } finally {
-      await store.close();
-    }
+  protected override async withMigrationStore<T>(
+    name: string,
+    fn: (em: SqlEntityManager) => Promise<T>,
+  ): Promise<T> {
+    return withStore(this.#openStore(name, false), (store) => fn(store.em.fork()));
   }
 
-  async pendingMigrations(name: string): Promise<string[]> {
-    if (!(await this.isProvisioned(name))) return (this.#options.migrations ?? []).map((m) => m.name);
-    return this.#withStore(name, (em) => pendingMigrationsOf(em, this.#options));
-  }
-
-  async schemaDiff(name: string): Promise<string> {
+  override async schemaDiff(name: string): Promise<string> {
     // Opening a missing database would create it (SQLite) or fail (PostgreSQL): report its create SQL.
-    if (!(await this.isProvisioned(name)))
-      return createTablesSql(this.#requireTemplate().orm.em as SqlEntityManager);
-    return this.#withStore(name, (em) => schemaDiff(em));
-  }
-
-  async health(domain: DomainProxy): Promise<DomainHealth> {
-    const started = performance.now();
-    try {
-      await this.em(domain).getConnection().execute('select 1');
-      return { ok: true, ms: performance.now() - started };
-    } catch (error) {
-      return { ok: false, ms: performance.now() - started, error: (error as Error).message };
-    }
+    if (!(await this.isProvisioned(name))) return createTablesSql(this.template().orm.em as SqlEntityManager);
+    return super.schemaDiff(name);
   }
 
   async release(name: string): Promise<void> {
     await this.#pool?.release(name);
   }
 
-  async close(): Promise<void> {
+  protected override async closeConnections(): Promise<void> {
     await this.#pool?.closeAll();
-    await this.#template?.close();
   }
 
   #target(name: string): Target {
-    const { folder, url } = this.#options;
+    const { folder, url } = this.options;
     if (folder !== undefined) {
       const file = resolve(join(folder, `${name}.sqlite`));
       return { store: { dbName: file }, file };
     }
-    const own = this.#site?.domains.get(name)?.databaseUrl;
+    const own = this.initializedSite?.domains.get(name)?.databaseUrl;
     const dbName =
       own !== undefined
         ? new URL(own).pathname.slice(1)
-        : (this.#options.databaseName ?? defaultDatabaseName)(name);
+        : (this.options.databaseName ?? defaultDatabaseName)(name);
     const clientUrl = own ?? withDatabase(url!, dbName);
     return {
       store: { dbName, clientUrl },
@@ -256,7 +203,7 @@ class DatabasePerDomain implements MikroOrmStrategy {
   /** A store on the domain's database; request stores never create a missing SQLite file. */
   #openStore(name: string, forRequests: boolean): StoreOrm {
     const target = this.#target(name);
-    const template = this.#requireTemplate();
+    const template = this.template();
     if (target.file !== undefined) {
       return template.open({
         dbName: target.file,
@@ -265,17 +212,13 @@ class DatabasePerDomain implements MikroOrmStrategy {
     }
     return template.open({
       ...target.store,
-      pool: { min: 0, max: forRequests ? (this.#options.poolSize ?? 2) : 1, idleTimeoutMillis: 10_000 },
+      pool: { min: 0, max: forRequests ? (this.options.poolSize ?? 2) : 1, idleTimeoutMillis: 10_000 },
     });
   }
 
   async #withAdmin<T>(target: Target, fn: (em: SqlEntityManager) => Promise<T>): Promise<T> {
-    const admin = this.#requireTemplate().open({ ...target.admin!, pool: { min: 0, max: 1 } });
-    try {
-      return await fn(admin.em.fork());
-    } finally {
-      await admin.close();
-    }
+    const admin = this.template().open({ ...target.admin!, pool: { min: 0, max: 1 } });
+    return withStore(admin, (store) => fn(store.em.fork()));
   }
 
   async #databaseExists(em: SqlEntityManager, dbName: string): Promise<boolean> {
@@ -295,19 +238,8 @@ class DatabasePerDomain implements MikroOrmStrategy {
     );
   }
 
-  #requireSite(): SiteLike {
-    if (this.#site === undefined) throw MdError.isolationNotConfigured('databasePerDomain before init()');
-    return this.#site;
-  }
-
-  #requireTemplate(): OrmTemplate {
-    if (this.#template === undefined) throw MdError.isolationNotConfigured('databasePerDomain before init()');
-    return this.#template;
-  }
-
   #requirePool(): StorePool {
-    if (this.#pool === undefined) throw MdError.isolationNotConfigured('databasePerDomain before init()');
-    return this.#pool;
+    return this.initialized(this.#pool);
   }
 }
 

@@ -1,31 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import {
   type DeprovisionOptions,
-  type DomainHealth,
   type DomainProxy,
   type IsolationCapabilities,
   MdError,
-  type MigrationReport,
   type ProvisionOptions,
-  type SiteLike,
   tryGetCurrentDomain,
 } from '@md/core';
 import {
   classifyEntities,
-  createOrmTemplate,
   entityClassName,
   type MikroOrmStrategy,
+  MikroOrmStrategyBase,
   type MikroOrmStrategyOptions,
   migrateStore,
-  migrationConfig,
-  type OrmTemplate,
-  pendingMigrationsOf,
+  quoteIdent,
   runProvisionSteps,
   type StoreOrm,
   type StrategyStats,
-  schemaDiff,
+  urlConnection,
+  withStore,
 } from '@md/mikro-orm';
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type Options } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import {
   bindTenantInfo,
@@ -56,10 +52,6 @@ export interface RowLevelOptions extends MikroOrmStrategyOptions {
 const MARKER_TABLE = 'md_provisioned_domain';
 const SETTING = 'md.domain';
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 interface ConnectionInternals {
   execute: (
     sql: unknown,
@@ -71,14 +63,11 @@ interface ConnectionInternals {
   begin: (options?: { ctx?: unknown }) => Promise<unknown>;
 }
 
-class RowLevel implements MikroOrmStrategy {
+class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
   readonly name = 'row-level';
   readonly capabilities: IsolationCapabilities;
-  readonly #options: RowLevelOptions;
   readonly #postgres: boolean;
   readonly #tenant: TenantInfo;
-  #site: SiteLike | undefined;
-  #template: OrmTemplate | undefined;
   #store: StoreOrm | undefined;
   /** Migrations of the shared tables run one at a time (provisions may run concurrently). */
   #migrating: Promise<unknown> = Promise.resolve();
@@ -89,7 +78,7 @@ class RowLevel implements MikroOrmStrategy {
         'rowLevel needs exactly one of { dbName } (SQLite) or { url } (PostgreSQL)',
       );
     }
-    this.#options = options;
+    super(options, 'rowLevel');
     this.#postgres = options.url !== undefined;
     this.capabilities = { rowLevel: true, rootData: true, databaseEnforced: this.#postgres };
     const property = options.tenantProperty ?? 'tenantId';
@@ -110,42 +99,38 @@ class RowLevel implements MikroOrmStrategy {
     }
   }
 
-  async init(site: SiteLike): Promise<void> {
-    this.#site = site;
-    const options = this.#options;
+  /** The tenant filter, fail closed, and the guards that set and check `tenant_id` on writes. */
+  protected override templateOptions(): Partial<Options> {
     const scoped = [...this.#tenant.scoped];
     const property = this.#tenant.property;
-    this.#template = createOrmTemplate({
-      driver: options.driver,
-      entities: options.entities,
-      orm: {
-        ...options.orm,
-        ...migrationConfig(options),
-        entityManager: RowEntityManager,
-        subscribers: [new TenantSubscriber()],
-        filters: {
-          [TENANT_FILTER]: {
-            name: TENANT_FILTER,
-            default: true,
-            args: false,
-            entity: scoped,
-            cond: (
-              args: { domain?: string } | undefined,
-              _type: string,
-              _em: unknown,
-              _options: unknown,
-              entityName?: string,
-            ) => {
-              // Fail closed: a scoped query with no domain never runs unscoped.
-              if (args?.domain === undefined)
-                throw MdError.noCurrentDomain(`A query on ${entityName ?? 'a domain-scoped entity'}`);
-              return { [property]: args.domain };
-            },
+    return {
+      entityManager: RowEntityManager,
+      subscribers: [new TenantSubscriber()],
+      filters: {
+        [TENANT_FILTER]: {
+          name: TENANT_FILTER,
+          default: true,
+          args: false,
+          entity: scoped,
+          cond: (
+            args: { domain?: string } | undefined,
+            _type: string,
+            _em: unknown,
+            _options: unknown,
+            entityName?: string,
+          ) => {
+            // Fail closed: a scoped query with no domain never runs unscoped.
+            if (args?.domain === undefined)
+              throw MdError.noCurrentDomain(`A query on ${entityName ?? 'a domain-scoped entity'}`);
+            return { [property]: args.domain };
           },
         },
       },
-    });
-    bindTenantInfo(this.#template.orm.getMetadata(), this.#tenant);
+    };
+  }
+
+  protected override async start(): Promise<void> {
+    bindTenantInfo(this.template().orm.getMetadata(), this.#tenant);
     // Install tables, role and policies on first start; later migrations are site.migrate's
     // (or provision's) job, so a broken deployment cannot keep the site from starting.
     await this.#withAdminStore(async (admin) => {
@@ -160,10 +145,6 @@ class RowLevel implements MikroOrmStrategy {
     return em;
   }
 
-  sharedEm(): SqlEntityManager {
-    return this.em(this.#requireSite().domains.root);
-  }
-
   stats(): StrategyStats {
     return { open: this.#store === undefined ? 0 : 1, maxOpen: 1 };
   }
@@ -176,20 +157,20 @@ class RowLevel implements MikroOrmStrategy {
   }
 
   async provision(domain: DomainProxy, options: ProvisionOptions = {}): Promise<void> {
-    const seeder = options.seed === true ? this.#options.seeder : undefined;
+    const seeder = options.seed === true ? this.options.seeder : undefined;
     await runProvisionSteps(domain.name, [
       {
         // Pending Migrator migrations of the shared tables (the schema generator ran at install).
         name: 'migrate tables and policies',
         run: async () => {
-          if ((this.#options.migrations?.length ?? 0) > 0) await this.#migrateShared(domain.name);
+          if ((this.options.migrations?.length ?? 0) > 0) await this.#migrateShared(domain.name);
         },
       },
       {
         // The marker and the seed rows commit together or not at all.
         name: seeder === undefined ? 'record domain' : 'seed',
         run: () =>
-          this.#requireSite().run(domain.name, () =>
+          this.site().run(domain.name, () =>
             this.em(domain).transactional(async (em) => {
               const connection = em.getConnection();
               const ctx = em.getTransactionContext();
@@ -214,12 +195,12 @@ class RowLevel implements MikroOrmStrategy {
   }
 
   async deprovision(domain: DomainProxy, _options: DeprovisionOptions): Promise<void> {
-    const metas = [...this.#tenant.scoped].map((name) => this.#requireTemplate().orm.getMetadata().get(name));
+    const metas = [...this.#tenant.scoped].map((name) => this.template().orm.getMetadata().get(name));
     // Children first: entities with more references to other scoped entities go earlier.
     const refs = (m: (typeof metas)[number]) =>
       m.relations.filter((r) => r.kind === 'm:1' && this.#tenant.scoped.has(r.type)).length;
     metas.sort((a, b) => refs(b) - refs(a));
-    await this.#requireSite().run(domain.name, () =>
+    await this.site().run(domain.name, () =>
       this.em(domain).transactional(async (em) => {
         for (const meta of metas) await em.nativeDelete(meta.className, {});
         await em
@@ -239,51 +220,36 @@ class RowLevel implements MikroOrmStrategy {
    * migrated applies the migrations, the others find them up to date), then
    * reinstalls the PostgreSQL policies so new tables get them too.
    */
-  async migrate(domain: DomainProxy): Promise<MigrationReport> {
-    const started = performance.now();
-    const applied = await this.#migrateShared(domain.name);
-    return { domain: domain.name, applied, upToDate: applied.length === 0, ms: performance.now() - started };
+  protected override async applyMigrations(name: string): Promise<string[]> {
+    return this.#migrateShared(name);
   }
 
   async #withAdminStore<T>(fn: (admin: StoreOrm) => Promise<T>): Promise<T> {
-    const admin = this.#openAdminStore();
-    try {
-      return await fn(admin);
-    } finally {
-      await admin.close();
-    }
+    return withStore(this.#openAdminStore(), fn);
   }
 
-  /** Every domain shares the tables: the answer is the same for every domain. */
-  async pendingMigrations(_name: string): Promise<string[]> {
-    return this.#withAdminStore((admin) => pendingMigrationsOf(admin.em.fork(), this.#options));
+  /** Every domain shares the tables: pending migrations and drift are the same for every domain. */
+  protected override async withMigrationStore<T>(
+    _name: string,
+    fn: (em: SqlEntityManager) => Promise<T>,
+  ): Promise<T> {
+    return this.#withAdminStore((admin) => fn(admin.em.fork()));
   }
 
-  /** Compares the shared tables (every domain shares them). */
-  async schemaDiff(_name: string): Promise<string> {
-    return this.#withAdminStore((admin) => schemaDiff(admin.em.fork()));
+  /** The shared tables exist once the strategy is initialized, whether the domain is provisioned or not. */
+  protected override async storeExists(_name: string): Promise<boolean> {
+    return true;
   }
 
-  async health(domain: DomainProxy): Promise<DomainHealth> {
-    const started = performance.now();
-    try {
-      await this.em(domain).getConnection().execute('select 1');
-      return { ok: true, ms: performance.now() - started };
-    } catch (error) {
-      return { ok: false, ms: performance.now() - started, error: (error as Error).message };
-    }
-  }
-
-  async close(): Promise<void> {
+  protected override async closeConnections(): Promise<void> {
     await this.#store?.close();
-    await this.#template?.close();
   }
 
   /** Runs pending migrations of the shared tables, then reinstalls the policies when something changed. */
   #migrateShared(domain: string): Promise<string[]> {
     const run = this.#migrating.then(() =>
       this.#withAdminStore(async (admin) => {
-        const names = await migrateStore(admin.em.fork(), domain, this.#options);
+        const names = await migrateStore(admin.em.fork(), domain, this.options);
         if (this.#postgres && names.length > 0) await this.#installPolicies(admin);
         return names;
       }),
@@ -304,7 +270,7 @@ class RowLevel implements MikroOrmStrategy {
   /** Tables, marker table, role, grants and policies: shared by every domain. */
   async #install(admin: StoreOrm): Promise<void> {
     await admin.driver.connect();
-    await migrateStore(admin.em.fork(), this.#requireSite().rootDomain, this.#options);
+    await migrateStore(admin.em.fork(), this.site().rootDomain, this.options);
     await admin.em
       .getConnection()
       .execute(
@@ -325,7 +291,7 @@ class RowLevel implements MikroOrmStrategy {
     await run(`grant usage on schema public to ${roleName}`);
     await run(`grant select, insert, update, delete on all tables in schema public to ${roleName}`);
     await run(`grant usage, select on all sequences in schema public to ${roleName}`);
-    const metadata = this.#requireTemplate().orm.getMetadata();
+    const metadata = this.template().orm.getMetadata();
     const check = `${quoteIdent(this.#tenant.column)} = current_setting('${SETTING}', true)`;
     for (const name of this.#tenant.scoped) {
       const table = quoteIdent(metadata.get(name).tableName);
@@ -337,50 +303,34 @@ class RowLevel implements MikroOrmStrategy {
   }
 
   #appRole(): { name: string; password: string } {
-    this.#options.appRole ??= { name: 'md_app', password: randomBytes(18).toString('base64url') };
-    return this.#options.appRole;
+    this.options.appRole ??= { name: 'md_app', password: randomBytes(18).toString('base64url') };
+    return this.options.appRole;
   }
 
   #openAdminStore(): StoreOrm {
-    const template = this.#requireTemplate();
-    if (!this.#postgres) return template.open({ dbName: this.#options.dbName! });
-    const url = new URL(this.#options.url!);
-    return template.open({
-      clientUrl: url.toString(),
-      dbName: url.pathname.slice(1),
-      pool: { min: 0, max: 1 },
-    });
+    const template = this.template();
+    if (!this.#postgres) return template.open({ dbName: this.options.dbName! });
+    return template.open({ ...urlConnection(this.options.url!), pool: { min: 0, max: 1 } });
   }
 
   #openAppStore(): StoreOrm {
-    const template = this.#requireTemplate();
-    if (!this.#postgres) return template.open({ dbName: this.#options.dbName! });
-    const url = new URL(this.#options.url!);
+    const template = this.template();
+    if (!this.#postgres) return template.open({ dbName: this.options.dbName! });
+    const url = new URL(this.options.url!);
     const role = this.#appRole();
     url.username = encodeURIComponent(role.name);
     url.password = encodeURIComponent(role.password);
     const store = template.open({
       clientUrl: url.toString(),
       dbName: url.pathname.slice(1),
-      pool: { min: 0, max: this.#options.poolSize ?? 10 },
+      pool: { min: 0, max: this.options.poolSize ?? 10 },
     });
     installTransactionLocalDomain(store);
     return store;
   }
 
-  #requireSite(): SiteLike {
-    if (this.#site === undefined) throw MdError.isolationNotConfigured('rowLevel before init()');
-    return this.#site;
-  }
-
-  #requireTemplate(): OrmTemplate {
-    if (this.#template === undefined) throw MdError.isolationNotConfigured('rowLevel before init()');
-    return this.#template;
-  }
-
   #requireStore(): StoreOrm {
-    if (this.#store === undefined) throw MdError.isolationNotConfigured('rowLevel before init()');
-    return this.#store;
+    return this.initialized(this.#store);
   }
 }
 

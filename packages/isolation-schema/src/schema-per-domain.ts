@@ -1,28 +1,24 @@
 import {
   type DeprovisionOptions,
-  type DomainHealth,
   type DomainProxy,
   type IsolationCapabilities,
   MdError,
-  type MigrationReport,
   type ProvisionOptions,
   type SiteLike,
 } from '@md/core';
 import {
   classifyEntities,
-  createOrmTemplate,
   entityClassName,
   type MikroOrmStrategy,
+  MikroOrmStrategyBase,
   type MikroOrmStrategyOptions,
-  migrateStore,
-  migrationConfig,
-  type OrmTemplate,
   type ProvisionStep,
-  pendingMigrationsOf,
+  quoteIdent,
   runProvisionSteps,
   type StoreOrm,
   type StrategyStats,
-  schemaDiff,
+  urlConnection,
+  withStore,
 } from '@md/mikro-orm';
 import { EntitySchema } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
@@ -45,21 +41,14 @@ export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
   maxLifetimeMs?: number;
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 interface PooledConnection {
   __mdUses?: number;
   __mdBorn?: number;
 }
 
-class SchemaPerDomain implements MikroOrmStrategy {
+class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   readonly name = 'schema-per-domain';
   readonly capabilities: IsolationCapabilities = { schemaPerDomain: true, rootData: true };
-  readonly #options: SchemaPerDomainOptions;
-  #site: SiteLike | undefined;
-  #template: OrmTemplate | undefined;
   #store: StoreOrm | undefined;
   #recycled = 0;
 
@@ -67,7 +56,7 @@ class SchemaPerDomain implements MikroOrmStrategy {
     if (typeof options.url !== 'string' || options.url === '') {
       throw MdError.invalidOptions('schemaPerDomain needs { url } of a PostgreSQL database');
     }
-    this.#options = options;
+    super(options, 'schemaPerDomain');
     const { scoped } = classifyEntities(options.entities, options.shared);
     for (const entity of options.entities) {
       // Domain-scoped tables live in every domain's schema: the schema is chosen per query.
@@ -75,21 +64,13 @@ class SchemaPerDomain implements MikroOrmStrategy {
     }
   }
 
-  async init(site: SiteLike): Promise<void> {
-    this.#site = site;
-    this.#template = createOrmTemplate({
-      driver: this.#options.driver,
-      entities: this.#options.entities,
-      orm: { ...this.#options.orm, ...migrationConfig(this.#options) },
-    });
+  protected override async start(site: SiteLike): Promise<void> {
     this.#store = this.#openPool();
-    // Create the root domain's schema on first start; later migrations are site.migrate's job,
-    // so a broken deployment cannot keep the site from starting and `md migrate` reports them.
-    if (!(await this.isProvisioned(site.rootDomain))) await this.provision(site.domains.root);
+    await this.provisionRoot(site);
   }
 
   schemaOf(domain: string): string {
-    return (this.#options.schemaName ?? ((name: string) => `md_${name.replace(/[^a-z0-9]/g, '_')}`))(domain);
+    return (this.options.schemaName ?? ((name: string) => `md_${name.replace(/[^a-z0-9]/g, '_')}`))(domain);
   }
 
   em(domain: DomainProxy): SqlEntityManager {
@@ -98,10 +79,6 @@ class SchemaPerDomain implements MikroOrmStrategy {
       useContext: false,
       schema: this.schemaOf(domain.name),
     });
-  }
-
-  sharedEm(): SqlEntityManager {
-    return this.em(this.#requireSite().domains.root);
   }
 
   stats(): StrategyStats & { recycled: number } {
@@ -134,20 +111,14 @@ class SchemaPerDomain implements MikroOrmStrategy {
           if (created) await this.#dropSchema(schema);
         },
       },
-      { name: 'migrate', run: () => this.#migrate(domain.name).then(() => {}) },
+      { name: 'migrate', run: () => this.applyMigrations(domain.name).then(() => {}) },
+      ...this.seedSteps(
+        domain,
+        options,
+        () => created,
+        () => this.em(domain),
+      ),
     ];
-    const seeder = this.#options.seeder;
-    if (options.seed === true && seeder !== undefined) {
-      steps.push({
-        name: 'seed',
-        run: async () => {
-          if (!created) return;
-          await this.#requireSite().run(domain.name, () =>
-            this.em(domain).transactional((em) => seeder(em as SqlEntityManager, domain)),
-          );
-        },
-      });
-    }
     await runProvisionSteps(domain.name, steps);
   }
 
@@ -155,36 +126,16 @@ class SchemaPerDomain implements MikroOrmStrategy {
     await this.#dropSchema(this.schemaOf(domain.name));
   }
 
-  async migrate(domain: DomainProxy): Promise<MigrationReport> {
-    const started = performance.now();
-    const applied = await this.#migrate(domain.name);
-    return { domain: domain.name, applied, upToDate: applied.length === 0, ms: performance.now() - started };
+  /**
+   * Migrations and the schema generator work in the domain's schema; the
+   * drift check introspects only that schema, cheap whatever the number of schemas.
+   */
+  protected override migrationSchema(name: string): string {
+    return this.schemaOf(name);
   }
 
-  async pendingMigrations(name: string): Promise<string[]> {
-    if (!(await this.isProvisioned(name))) return (this.#options.migrations ?? []).map((m) => m.name);
-    return this.#withMigrationStore(name, (em) => pendingMigrationsOf(em, this.#options));
-  }
-
-  /** Introspects only the domain's schema: cheap whatever the number of schemas. */
-  async schemaDiff(name: string): Promise<string> {
-    const schema = this.schemaOf(name);
-    return this.#withMigrationStore(name, (em) => schemaDiff(em, schema));
-  }
-
-  async health(domain: DomainProxy): Promise<DomainHealth> {
-    const started = performance.now();
-    try {
-      await this.em(domain).getConnection().execute('select 1');
-      return { ok: true, ms: performance.now() - started };
-    } catch (error) {
-      return { ok: false, ms: performance.now() - started, error: (error as Error).message };
-    }
-  }
-
-  async close(): Promise<void> {
+  protected override async closeConnections(): Promise<void> {
     await this.#store?.close();
-    await this.#template?.close();
   }
 
   /**
@@ -195,17 +146,13 @@ class SchemaPerDomain implements MikroOrmStrategy {
    * (shared entities included: the root domain's schema holds the shared
    * rows). That connection never serves a request and is closed after.
    */
-  #migrate(name: string): Promise<string[]> {
+  protected override async withMigrationStore<T>(
+    name: string,
+    fn: (em: SqlEntityManager) => Promise<T>,
+  ): Promise<T> {
     const schema = this.schemaOf(name);
-    return this.#withMigrationStore(name, (em) => migrateStore(em, name, this.#options, schema));
-  }
-
-  async #withMigrationStore<T>(name: string, fn: (em: SqlEntityManager) => Promise<T>): Promise<T> {
-    const schema = this.schemaOf(name);
-    const url = new URL(this.#options.url);
-    const store = this.#requireTemplate().open({
-      clientUrl: url.toString(),
-      dbName: url.pathname.slice(1),
+    const store = this.template().open({
+      ...urlConnection(this.options.url),
       schema,
       pool: {
         min: 0,
@@ -216,11 +163,7 @@ class SchemaPerDomain implements MikroOrmStrategy {
         ) => connection.query(`set search_path to ${quoteIdent(schema)}, public`, done),
       },
     });
-    try {
-      return await fn(store.em.fork({ schema }));
-    } finally {
-      await store.close();
-    }
+    return withStore(store, (s) => fn(s.em.fork({ schema })));
   }
 
   async #dropSchema(schema: string): Promise<void> {
@@ -230,11 +173,9 @@ class SchemaPerDomain implements MikroOrmStrategy {
   }
 
   #openPool(): StoreOrm {
-    const url = new URL(this.#options.url);
-    const store = this.#requireTemplate().open({
-      clientUrl: url.toString(),
-      dbName: url.pathname.slice(1),
-      pool: { min: 0, max: this.#options.poolSize ?? 10 },
+    const store = this.template().open({
+      ...urlConnection(this.options.url),
+      pool: { min: 0, max: this.options.poolSize ?? 10 },
     });
     this.#recycleConnections(store);
     return store;
@@ -242,8 +183,8 @@ class SchemaPerDomain implements MikroOrmStrategy {
 
   /** Makes the pool drop a connection after `maxUses` checkouts or `maxLifetimeMs`. */
   #recycleConnections(store: StoreOrm): void {
-    const maxUses = this.#options.maxUses ?? 1000;
-    const maxLifetime = this.#options.maxLifetimeMs ?? 300_000;
+    const maxUses = this.options.maxUses ?? 1000;
+    const maxLifetime = this.options.maxLifetimeMs ?? 300_000;
     const client = store.driver.getConnection().getKnex().client as {
       validateConnection(connection: PooledConnection): boolean | Promise<boolean>;
     };
@@ -259,19 +200,8 @@ class SchemaPerDomain implements MikroOrmStrategy {
     };
   }
 
-  #requireSite(): SiteLike {
-    if (this.#site === undefined) throw MdError.isolationNotConfigured('schemaPerDomain before init()');
-    return this.#site;
-  }
-
-  #requireTemplate(): OrmTemplate {
-    if (this.#template === undefined) throw MdError.isolationNotConfigured('schemaPerDomain before init()');
-    return this.#template;
-  }
-
   #requireStore(): StoreOrm {
-    if (this.#store === undefined) throw MdError.isolationNotConfigured('schemaPerDomain before init()');
-    return this.#store;
+    return this.initialized(this.#store);
   }
 }
 

@@ -84,3 +84,18 @@ export function createOrmTemplate(options: OrmTemplateOptions): OrmTemplate {
     close: () => orm.close(true),
   };
 }
+
+/**
+ * Runs `fn` on a store, then closes the store (also when `fn` throws): for
+ * short-lived stores outside the request pools (admin, migration, provisioning).
+ *
+ * @example
+ * const pending = await withStore(template.open({ dbName }), (store) => pendingMigrationsOf(store.em.fork(), options));
+ */
+export async function withStore<T>(store: StoreOrm, fn: (store: StoreOrm) => Promise<T>): Promise<T> {
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}

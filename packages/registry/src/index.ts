@@ -1,5 +1,7 @@
 export type { DomainRegistryOptions, RegistryDomain, RegistryHost } from './domain-registry.js';
 export { createDomainRegistry, DomainRegistry } from './domain-registry.js';
+export type { RegistryDomainSummary } from './domain-summary.js';
+export { domainSummary } from './domain-summary.js';
 export type { RegistryFollower } from './follow-registry.js';
 export { followRegistry } from './follow-registry.js';
 export type { FirstAdminContext, OnboardingOptions } from './onboarding.js';

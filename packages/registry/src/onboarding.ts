@@ -11,6 +11,7 @@ import {
   type Site,
 } from '@md/core';
 import type { DomainRegistry, RegistryDomain } from './domain-registry.js';
+import { domainSummary } from './domain-summary.js';
 import { followRegistry, type RegistryFollower } from './follow-registry.js';
 
 /** What the first-admin hook gets: the new domain, its site, and the request's `admin` field. */
@@ -73,12 +74,7 @@ export function mountOnboarding(admin: AdminApi, options: OnboardingOptions): Re
     return domain;
   };
   const view = (d: RegistryDomain) => ({
-    name: d.definition.name,
-    displayName: d.displayName,
-    status: d.status,
-    hosts: d.hosts,
-    attributes: d.definition.attributes,
-    features: d.definition.features,
+    ...domainSummary(d),
     preferences: d.definition.preferences,
     branding: d.definition.branding,
     createdAt: d.createdAt,
