@@ -21,10 +21,10 @@ import { createProductEntity, domainName, handler, med, runRounds, seed } from '
 const started = performance.now();
 deadline(pick({ smoke: 150_000, quick: 50_000, full: 420_000 }), 'routing-database');
 const ROUNDS = pick({ smoke: 2, quick: 10, full: 10 });
-const MS = pick({ smoke: 100, quick: 80, full: 500 });
+const MS = pick({ smoke: 100, quick: 60, full: 500 });
 const SMALL = 10;
 const BIG = {
-  sqlite: pick({ smoke: 60, quick: 200, full: 1_000 }),
+  sqlite: pick({ smoke: 60, quick: 100, full: 1_000 }),
   postgres: pick({ smoke: 20, quick: 30, full: 200 }),
 };
 const BUDGETS = { sqlite: [10, 50, 200], postgres: [10, 50] };

@@ -19,8 +19,8 @@ import { createProductEntity, domainName, handler, med, runRounds, seed } from '
 const started = performance.now();
 deadline(pick({ smoke: 120_000, quick: 40_000, full: 270_000 }), 'routing-row');
 const ROUNDS = pick({ smoke: 2, quick: 10, full: 10 });
-const MS = pick({ smoke: 100, quick: 120, full: 600 });
-const SIZES = [10, pick({ smoke: 50, quick: 300, full: 1_000 })];
+const MS = pick({ smoke: 100, quick: 80, full: 600 });
+const SIZES = [10, pick({ smoke: 50, quick: 100, full: 1_000 })];
 const [SMALL, BIG] = SIZES;
 const APP_ROLE = { name: 'md_bench_app', password: 'md-bench-app' };
 

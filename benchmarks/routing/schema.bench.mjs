@@ -12,7 +12,7 @@ import { createProductEntity, domainName, handler, med, runRounds, seed } from '
 const started = performance.now();
 deadline(pick({ smoke: 120_000, quick: 40_000, full: 270_000 }), 'routing-schema');
 const ROUNDS = pick({ smoke: 2, quick: 10, full: 10 });
-const MS = pick({ smoke: 100, quick: 150, full: 1_000 });
+const MS = pick({ smoke: 100, quick: 100, full: 1_000 });
 const BIG = pick({ smoke: 20, quick: 100, full: 1_000 });
 
 async function schemaSite(url, n) {
