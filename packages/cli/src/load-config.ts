@@ -27,8 +27,9 @@ const CANDIDATES = ['md.config.js', 'md.config.mjs', 'md.config.ts', 'md.config.
 
 /**
  * Finds and imports the site configuration: `path` when given, else the
- * first of `md.config.js`, `.mjs`, `.ts`, `.mts` in `cwd` (a `.ts` file needs
- * a TypeScript-aware runtime such as tsx; compile it to `.js` otherwise).
+ * first of `md.config.js`, `.mjs`, `.ts`, `.mts` in `cwd` (a `.ts` file is
+ * loaded through tsx, so the built `md` reads it as is; entities should then use
+ * `EntitySchema`/`defineEntity`, since tsx emits no decorator metadata).
  * Its default export is a site or a function returning one.
  *
  * @example
@@ -48,7 +49,7 @@ export async function loadConfig(cwd: string, path?: string): Promise<LoadedConf
   }
   let module: MdConfigModule;
   try {
-    module = (await import(pathToFileURL(file).href)) as MdConfigModule;
+    module = (await importConfig(file)) as MdConfigModule;
   } catch (cause) {
     throw new MdError(
       'INVALID_OPTIONS',
@@ -64,4 +65,19 @@ export async function loadConfig(cwd: string, path?: string): Promise<LoadedConf
     );
   }
   return { file, site, module };
+}
+
+/**
+ * Imports the config; a TypeScript one the runtime cannot load itself (plain
+ * node running the built `md`) goes through tsx's loader instead.
+ */
+async function importConfig(file: string): Promise<unknown> {
+  const url = pathToFileURL(file).href;
+  try {
+    return await import(url);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    const { tsImport } = await import('tsx/esm/api');
+    return tsImport(url, import.meta.url);
+  }
 }

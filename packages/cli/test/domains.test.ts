@@ -108,3 +108,22 @@ it('fails with exit code 2 and a hint on bad usage or a missing config', async (
   expect(noConfig).toBe(2);
   expect((await md('--help')).out).toMatch(/md migrate \[--all/);
 });
+
+it('the built `md` binary reads md.config.ts as is (through tsx), under plain node', async () => {
+  const { execFile } = await import('node:child_process');
+  const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+  expect(existsSync(bin)).toBe(true); // `pnpm test` builds before it tests
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [bin, 'domains', 'list', '--json'],
+      {
+        cwd,
+        env: { ...process.env, MD_LOG_LEVEL: 'silent', MD_TEST_DIR: dir, MD_TEST_DOMAINS: '3' },
+      },
+      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+    ),
+  );
+  const answer = JSON.parse(out.trim().split('\n').at(-1) ?? '');
+  expect(answer.ok).toBe(true);
+});
