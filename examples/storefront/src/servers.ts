@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AdminApi, MdError, parseCookieHeader, type Site } from '@md/core';
+import { type AdminApi, parseCookieHeader, readRequestBody, type Site } from '@md/core';
 import { mdExpress } from '@md/express';
 import { mdFastify, mdRewriteUrl } from '@md/fastify';
 import { mdKoa } from '@md/koa';
@@ -22,14 +22,7 @@ const MAX_FORM_BYTES = 64 * 1024;
 /** Reads an urlencoded form body from the raw request (Express and Koa; Fastify parses its own). */
 export async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
   if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return {};
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) throw new MdError('INVALID_REQUEST', 'The form is larger than 64 KB.');
-    chunks.push(chunk as Buffer);
-  }
-  return Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+  return Object.fromEntries(new URLSearchParams(await readRequestBody(req, MAX_FORM_BYTES)));
 }
 
 /** One log line per request, written inside the request's domain: it names the domain. */

@@ -114,18 +114,34 @@ export async function handleRequest(
   return { resolved };
 }
 
-/** Reads a JSON request body (at most 1 MB); a body a framework already parsed is used as is. */
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const parsed = (req as IncomingMessage & { body?: unknown }).body;
-  if (parsed !== undefined) return parsed;
+/**
+ * Reads a request body as UTF-8 text, refusing more than `maxBytes` with
+ * `INVALID_REQUEST` (400) as soon as the limit is passed.
+ *
+ * @example
+ * const form = new URLSearchParams(await readRequestBody(req, 64 * 1024));
+ */
+export async function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_ADMIN_BODY) throw new MdError('INVALID_REQUEST', 'The request body is larger than 1 MB.');
+    if (size > maxBytes) {
+      throw new MdError(
+        'INVALID_REQUEST',
+        `The request body is larger than ${Math.round(maxBytes / 1024)} KB.`,
+      );
+    }
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a JSON request body (at most 1 MB); a body a framework already parsed is used as is. */
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const parsed = (req as IncomingMessage & { body?: unknown }).body;
+  if (parsed !== undefined) return parsed;
+  const text = (await readRequestBody(req, MAX_ADMIN_BODY)).trim();
   if (text === '') return undefined;
   try {
     return JSON.parse(text);

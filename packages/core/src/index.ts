@@ -17,6 +17,7 @@ export {
   createRequestLike,
   handleRequest,
   parseCookieHeader,
+  readRequestBody,
   serializeCookie,
   toHttpAnswer,
   withPath,

@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createRequestLike, MdError, parseCookieHeader, serializeCookie, withPath } from '../src/index.js';
+import {
+  createRequestLike,
+  MdError,
+  parseCookieHeader,
+  readRequestBody,
+  serializeCookie,
+  withPath,
+} from '../src/index.js';
 
 /** Sends one real request and hands back what `read` made of the IncomingMessage the server saw. */
 async function captured<T>(
@@ -118,5 +126,15 @@ describe('createRequestLike', () => {
     expect(req.path).toBe('/a');
     expect([...(req.query as URLSearchParams).keys()]).toEqual([]);
     expect({ ...req.cookies }).toEqual({});
+  });
+});
+
+describe('readRequestBody', () => {
+  const body = (...chunks: string[]) => Readable.from(chunks.map((c) => Buffer.from(c))) as never;
+
+  it('reads the body as text, and refuses one over the limit with INVALID_REQUEST', async () => {
+    expect(await readRequestBody(body('a=1&', 'b=2'), 16)).toBe('a=1&b=2');
+    const refused = await readRequestBody(body('x'.repeat(10), 'y'.repeat(10)), 16).catch((e: unknown) => e);
+    expect(MdError.is(refused, 'INVALID_REQUEST')).toBe(true);
   });
 });
