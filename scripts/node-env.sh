@@ -21,4 +21,17 @@ if ! md_node_ok; then
   [ -d "$headers/include/node" ] && export npm_config_nodedir="$headers"
   md_node_ok || { echo "could not bring Node >= 22.17 (have $(node --version))" >&2; return 1; }
 fi
-# Global installs (pnpm) go into the project's Node when it is the project's, not the machine's.
+
+# Prints the path of a Node.js binary of the given major version (22, 24, 26), from
+# the npm registry into .node/v<major>/ on first use; for the test subset that runs
+# the context and conformance suites on every supported Node.
+md_node_for() {
+  local major="$1" dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.node/v$major"
+  if [ ! -x "$dir/node_modules/node/bin/node" ]; then
+    mkdir -p "$dir"
+    [ -f "$dir/package.json" ] || echo '{"private":true}' >"$dir/package.json"
+    (cd "$dir" && npm i --no-save --no-audit --no-fund --loglevel=error "node@$major" >&2)
+  fi
+  echo "$dir/node_modules/node/bin/node"
+}

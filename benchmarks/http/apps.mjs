@@ -14,7 +14,7 @@ import { rowLevel } from '@md/isolation-row';
 import { mdKoa } from '@md/koa';
 import { hostResolver } from '@md/resolvers';
 import { EntitySchema } from '@mikro-orm/core';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import { SqliteDriver } from '@mikro-orm/sql';
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';

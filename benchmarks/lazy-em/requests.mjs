@@ -11,7 +11,7 @@ import { createSite } from '@md/core';
 import { rowLevel } from '@md/isolation-row';
 import { hostResolver } from '@md/resolvers';
 import { EntitySchema } from '@mikro-orm/core';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import { SqliteDriver } from '@mikro-orm/sql';
 
 export const VARIANTS = ['none', 'lazy', 'eager'];
 const DOMAINS = 100;

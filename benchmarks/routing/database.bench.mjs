@@ -14,7 +14,7 @@ import { databasePerDomain } from '@md/isolation-database';
 import { startPostgres } from '@md/testing/postgres';
 import { MikroORM } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import { SqliteDriver } from '@mikro-orm/sql';
 import { deadline, fmt, goal, interleave, pick, summarize, table, writeResults } from '../lib/common.mjs';
 import { createProductEntity, domainName, handler, med, runRounds, seed } from './lib.mjs';
 

@@ -12,7 +12,7 @@ import { rowLevel } from '@md/isolation-row';
 import { startPostgres } from '@md/testing/postgres';
 import { MikroORM } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import { SqliteDriver } from '@mikro-orm/sql';
 import { deadline, fmt, goal, pairwiseRatio, pick, table, writeResults } from '../lib/common.mjs';
 import { createProductEntity, domainName, handler, med, runRounds, seed } from './lib.mjs';
 

@@ -3,7 +3,7 @@ import { createSite } from '@md/core';
 import { databasePerDomain } from '@md/isolation-database';
 import { EntitySchema } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import { SqliteDriver } from '@mikro-orm/sql';
 
 class CreateNote extends Migration {
   override up(): void {

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MdError, type Site, serializeCookie, toErrorResponse } from '@md/core';
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import bcrypt from 'bcryptjs';
 import type { StorefrontEntities } from './entities.js';
 import { html, type SafeHtml } from './html.js';

@@ -57,7 +57,7 @@ export function createEntities(): StorefrontEntities {
     tableName: 'sessions',
     properties: {
       id: { type: 'string', primary: true, length: 64 },
-      user: { kind: 'm:1', entity: 'User' },
+      user: { kind: 'm:1', entity: () => User },
       domain: { type: 'string', length: 50 },
       expiresAt: { type: 'Date' },
     },
@@ -76,8 +76,8 @@ export function createEntities(): StorefrontEntities {
     tableName: 'orders',
     properties: {
       id: { type: 'string', primary: true, length: 36 },
-      product: { kind: 'm:1', entity: 'Product' },
-      user: { kind: 'm:1', entity: 'User' },
+      product: { kind: 'm:1', entity: () => Product },
+      user: { kind: 'm:1', entity: () => User },
       qty: { type: 'integer' },
       createdAt: { type: 'Date' },
     },

@@ -9,7 +9,7 @@ import type { DomainSeeder, MikroOrmStrategy } from '@md/mikro-orm';
 import { hostResolver } from '@md/resolvers/host';
 import { pathResolver } from '@md/resolvers/path';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import { SqliteDriver } from '@mikro-orm/sql';
 import { createApp, logoSvg } from './app.js';
 import { createEntities, type StorefrontEntities } from './entities.js';
 

@@ -32,7 +32,7 @@ export async function checkDrift(
   domains: readonly string[],
   concurrency = 4,
 ): Promise<DomainDrift[]> {
-  const { SqlSchemaGenerator } = (await import('@mikro-orm/knex')) as unknown as {
+  const { SqlSchemaGenerator } = (await import('@mikro-orm/sql')) as unknown as {
     SqlSchemaGenerator: new (em: unknown) => SchemaGeneratorLike;
   };
   const schemaOf = (site.isolation as { schemaOf?: (domain: string) => string } | undefined)?.schemaOf;

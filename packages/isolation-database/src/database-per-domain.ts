@@ -18,11 +18,13 @@ import {
   type ProvisionStep,
   quoteIdent,
   runProvisionSteps,
+  type SqliteDatabaseFactory,
   type StoreOrm,
   type StrategyStats,
+  sqliteDialect,
   withStore,
 } from '@md/mikro-orm';
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import { StorePool } from './store-pool.js';
 
 /** Options of {@link databasePerDomain}. Give `folder` (SQLite) or `url` (PostgreSQL). */
@@ -45,6 +47,11 @@ export interface DatabasePerDomainOptions extends MikroOrmStrategyOptions {
   acquireTimeoutMs?: number;
   /** Connections per domain pool (PostgreSQL; SQLite uses one). Default 2. */
   poolSize?: number;
+  /**
+   * SQLite: how a file is opened — md's default is the built-in `node:sqlite`
+   * (no native build); pass a factory to use another binding (e.g. better-sqlite3).
+   */
+  sqlite?: SqliteDatabaseFactory;
 }
 
 function defaultDatabaseName(domain: string): string {
@@ -207,7 +214,7 @@ class DatabasePerDomain extends MikroOrmStrategyBase<DatabasePerDomainOptions> {
     if (target.file !== undefined) {
       return template.open({
         dbName: target.file,
-        ...(forRequests ? { driverOptions: { connection: { flags: ['OPEN_READWRITE'] } } } : {}),
+        driverOptions: sqliteDialect(target.file, { create: !forRequests }, this.options.sqlite),
       });
     }
     return template.open({
@@ -256,7 +263,7 @@ class DatabasePerDomain extends MikroOrmStrategyBase<DatabasePerDomainOptions> {
  * database: read and write them through `strategy.sharedEm()`.
  *
  * @example
- * import { SqliteDriver } from '@mikro-orm/sqlite';
+ * import { SqliteDriver } from '@mikro-orm/sql';
  * const isolation = databasePerDomain({ driver: SqliteDriver, folder: './data', entities: [Item], budget: 50 });
  * const site = await createSite({ isolation, domains: [{ name: 'acme' }] });
  * await site.provision('acme');

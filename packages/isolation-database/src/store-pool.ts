@@ -1,5 +1,5 @@
 import { MdError, type MdEventEmitter } from '@md/core';
-import type { StoreOrm } from '@md/mikro-orm';
+import { type StoreOrm, wrapConnection } from '@md/mikro-orm';
 
 /** Options of the pool budget. */
 export interface StorePoolOptions {
@@ -10,15 +10,6 @@ export interface StorePoolOptions {
   /** How long a request waits for a pool slot when every open pool is busy (ms; default 10 000). */
   acquireTimeoutMs: number;
   events: () => MdEventEmitter | undefined;
-}
-
-interface ConnectionInternals {
-  execute: (...args: unknown[]) => Promise<unknown>;
-  begin: (...args: unknown[]) => Promise<unknown>;
-  commit: (...args: unknown[]) => Promise<unknown>;
-  rollback: (...args: unknown[]) => Promise<unknown>;
-  client: unknown;
-  connected: boolean;
 }
 
 /** One domain's store and its accounting: open or not, queries and transactions in flight, last use. */
@@ -207,10 +198,7 @@ export class StorePool {
       try {
         await handle.store.driver.close(true);
       } finally {
-        // Let the next acquire build a fresh pool on the same driver.
-        const connection = handle.store.driver.getConnection() as unknown as ConnectionInternals;
-        connection.client = undefined;
-        connection.connected = false;
+        // Closing drops the client: the next acquire builds a fresh pool on the same driver.
         handle.closing = undefined;
         this.#options
           .events()
@@ -223,41 +211,38 @@ export class StorePool {
 
   /** Wraps the handle's connection so every query and transaction holds the handle while it runs. */
   #instrument(handle: StoreHandle): void {
-    const connection = handle.store.driver.getConnection() as unknown as ConnectionInternals;
-    const execute = connection.execute.bind(connection);
-    const begin = connection.begin.bind(connection);
-    const commit = connection.commit.bind(connection);
-    const rollback = connection.rollback.bind(connection);
-    connection.execute = async (...args) => {
-      await this.acquire(handle);
-      try {
-        return await execute(...args);
-      } finally {
-        this.releaseOne(handle);
-      }
-    };
-    connection.begin = async (...args) => {
-      await this.acquire(handle);
-      try {
-        return await begin(...args);
-      } catch (error) {
-        this.releaseOne(handle);
-        throw error;
-      }
-    };
-    connection.commit = async (...args) => {
-      try {
-        return await commit(...args);
-      } finally {
-        this.releaseOne(handle);
-      }
-    };
-    connection.rollback = async (...args) => {
-      try {
-        return await rollback(...args);
-      } finally {
-        this.releaseOne(handle);
-      }
-    };
+    wrapConnection(handle.store.driver.getConnection(), ({ execute, begin, commit, rollback }) => ({
+      execute: async (...args) => {
+        await this.acquire(handle);
+        try {
+          return await execute(...args);
+        } finally {
+          this.releaseOne(handle);
+        }
+      },
+      begin: async (...args) => {
+        await this.acquire(handle);
+        try {
+          return await begin(...args);
+        } catch (error) {
+          this.releaseOne(handle);
+          throw error;
+        }
+      },
+      commit: async (...args) => {
+        try {
+          return await commit(...args);
+        } finally {
+          this.releaseOne(handle);
+        }
+      },
+      rollback: async (...args) => {
+        try {
+          return await rollback(...args);
+        } finally {
+          this.releaseOne(handle);
+        }
+      },
+    }));
   }
 }

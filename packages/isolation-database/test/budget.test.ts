@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSite } from '@md/core';
 import { createConformanceEntities } from '@md/testing/strategy';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import { SqliteDriver } from '@mikro-orm/sql';
 import { describe, expect, it } from 'vitest';
 import { databasePerDomain } from '../src/index.js';
 

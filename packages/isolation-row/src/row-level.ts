@@ -16,13 +16,16 @@ import {
   migrateStore,
   quoteIdent,
   runProvisionSteps,
+  type SqliteDatabaseFactory,
   type StoreOrm,
   type StrategyStats,
+  sqliteDialect,
   urlConnection,
   withStore,
 } from '@md/mikro-orm';
 import { EntitySchema, type Options } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import { CompiledQuery, type DatabaseConnection } from 'kysely';
 import {
   bindTenantInfo,
   RowEntityManager,
@@ -47,27 +50,20 @@ export interface RowLevelOptions extends MikroOrmStrategyOptions {
   poolSize?: number;
   /** The tenant property added to every domain-scoped `EntitySchema` (default `tenantId`, column `tenant_id`). */
   tenantProperty?: string;
+  /** SQLite: how the file is opened (default the built-in `node:sqlite`; pass a factory for another binding). */
+  sqlite?: SqliteDatabaseFactory;
 }
 
 const MARKER_TABLE = 'md_provisioned_domain';
 const SETTING = 'md.domain';
-
-interface ConnectionInternals {
-  execute: (
-    sql: unknown,
-    params?: unknown[],
-    method?: string,
-    ctx?: unknown,
-    lc?: unknown,
-  ) => Promise<unknown>;
-  begin: (options?: { ctx?: unknown }) => Promise<unknown>;
-}
 
 class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
   readonly name = 'row-level';
   readonly capabilities: IsolationCapabilities;
   readonly #postgres: boolean;
   readonly #tenant: TenantInfo;
+  /** The domain-scoped entities themselves (filters name entities, not class names). */
+  readonly #scopedEntities: readonly object[];
   #store: StoreOrm | undefined;
   /** Migrations of the shared tables run one at a time (provisions may run concurrently). */
   #migrating: Promise<unknown> = Promise.resolve();
@@ -84,6 +80,9 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     const property = options.tenantProperty ?? 'tenantId';
     const { scoped } = classifyEntities(options.entities, options.shared);
     this.#tenant = { property, column: 'tenant_id', scoped };
+    this.#scopedEntities = options.entities.filter((entity) =>
+      scoped.has(entityClassName(entity)),
+    ) as object[];
     for (const entity of options.entities) {
       if (!scoped.has(entityClassName(entity)) || !(entity instanceof EntitySchema)) continue;
       // Entities stay strategy-agnostic: the tenant column is added here, once.
@@ -101,7 +100,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
 
   /** The tenant filter, fail closed, and the guards that set and check `tenant_id` on writes. */
   protected override templateOptions(): Partial<Options> {
-    const scoped = [...this.#tenant.scoped];
+    const scoped = [...this.#scopedEntities];
     const property = this.#tenant.property;
     return {
       entityManager: RowEntityManager,
@@ -111,7 +110,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
           name: TENANT_FILTER,
           default: true,
           args: false,
-          entity: scoped,
+          entity: scoped as never,
           cond: (
             args: { domain?: string } | undefined,
             _type: string,
@@ -195,14 +194,15 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
   }
 
   async deprovision(domain: DomainProxy, _options: DeprovisionOptions): Promise<void> {
-    const metas = [...this.#tenant.scoped].map((name) => this.template().orm.getMetadata().get(name));
+    const metadata = this.template().orm.getMetadata();
+    const metas = [...this.#tenant.scoped].map((name) => metadata.getByClassName(name));
     // Children first: entities with more references to other scoped entities go earlier.
     const refs = (m: (typeof metas)[number]) =>
       m.relations.filter((r) => r.kind === 'm:1' && this.#tenant.scoped.has(r.type)).length;
     metas.sort((a, b) => refs(b) - refs(a));
     await this.site().run(domain.name, () =>
       this.em(domain).transactional(async (em) => {
-        for (const meta of metas) await em.nativeDelete(meta.className, {});
+        for (const meta of metas) await em.nativeDelete(meta.class, {});
         await em
           .getConnection()
           .execute(
@@ -294,7 +294,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     const metadata = this.template().orm.getMetadata();
     const check = `${quoteIdent(this.#tenant.column)} = current_setting('${SETTING}', true)`;
     for (const name of this.#tenant.scoped) {
-      const table = quoteIdent(metadata.get(name).tableName);
+      const table = quoteIdent(metadata.getByClassName(name).tableName);
       await run(`alter table ${table} enable row level security`);
       await run(`alter table ${table} force row level security`);
       await run(`drop policy if exists md_tenant on ${table}`);
@@ -309,24 +309,28 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
 
   #openAdminStore(): StoreOrm {
     const template = this.template();
-    if (!this.#postgres) return template.open({ dbName: this.options.dbName! });
+    if (!this.#postgres) return this.#openSqliteStore();
     return template.open({ ...urlConnection(this.options.url!), pool: { min: 0, max: 1 } });
   }
 
   #openAppStore(): StoreOrm {
     const template = this.template();
-    if (!this.#postgres) return template.open({ dbName: this.options.dbName! });
+    if (!this.#postgres) return this.#openSqliteStore();
     const url = new URL(this.options.url!);
     const role = this.#appRole();
     url.username = encodeURIComponent(role.name);
     url.password = encodeURIComponent(role.password);
-    const store = template.open({
+    return template.open({
       clientUrl: url.toString(),
       dbName: url.pathname.slice(1),
       pool: { min: 0, max: this.options.poolSize ?? 10 },
+      onReserveConnection: setDomainOnCheckout as (connection: unknown) => Promise<void>,
     });
-    installTransactionLocalDomain(store);
-    return store;
+  }
+
+  #openSqliteStore(): StoreOrm {
+    const dbName = this.options.dbName!;
+    return this.template().open({ dbName, driverOptions: sqliteDialect(dbName, {}, this.options.sqlite) });
   }
 
   #requireStore(): StoreOrm {
@@ -335,36 +339,18 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
 }
 
 /**
- * Runs every statement of the store inside a transaction whose first
- * statement is `set_config('md.domain', <current domain>, true)`: the
- * setting is transaction-local, so it ends with the transaction and a pooled
- * connection never carries it to another domain's query. Statements already
- * in a transaction run as they are (the transaction was configured when it
- * began). With no current domain the setting is empty and the policies
- * match no row.
+ * Sets `md.domain` to the current domain (empty outside any domain, which
+ * the policies match with no row) each time a connection is taken from the
+ * pool — for one statement, or once for a whole transaction — through
+ * MikroORM's public `onReserveConnection` hook. Every checkout overwrites
+ * the value, so a pooled connection never carries one domain's setting into
+ * another domain's statement: one extra round trip per checkout, not a
+ * transaction around every statement.
  */
-function installTransactionLocalDomain(store: StoreOrm): void {
-  const connection = store.driver.getConnection() as unknown as ConnectionInternals & {
-    transactional<T>(cb: (trx: unknown) => Promise<T>): Promise<T>;
-  };
-  const execute = connection.execute.bind(connection);
-  const begin = connection.begin.bind(connection);
-  connection.begin = async (options = {}) => {
-    const trx = await begin(options);
-    if (options.ctx === undefined || options.ctx === null) {
-      await execute(
-        'select set_config(?, ?, true)',
-        [SETTING, tryGetCurrentDomain()?.name ?? ''],
-        'run',
-        trx,
-      );
-    }
-    return trx;
-  };
-  connection.execute = (sql, params, method, ctx, lc) => {
-    if (ctx !== undefined && ctx !== null) return execute(sql, params, method, ctx, lc);
-    return connection.transactional((trx) => execute(sql, params, method, trx, lc));
-  };
+async function setDomainOnCheckout(connection: DatabaseConnection): Promise<void> {
+  await connection.executeQuery(
+    CompiledQuery.raw('select set_config($1, $2, false)', [SETTING, tryGetCurrentDomain()?.name ?? '']),
+  );
 }
 
 /**
@@ -375,8 +361,8 @@ function installTransactionLocalDomain(store: StoreOrm): void {
  * `NO_CURRENT_DOMAIN`; inserts take the current domain, and any write that
  * sets or changes `tenant_id` to another domain throws `TENANT_MISMATCH`.
  * On PostgreSQL the database is a second wall: `FORCE ROW LEVEL SECURITY`
- * policies on `current_setting('md.domain', true)`, set transaction-locally
- * for every statement, and requests connect as a plain role, so even raw SQL
+ * policies on `current_setting('md.domain', true)`, set on every
+ * connection checkout from the pool, and requests connect as a plain role, so even raw SQL
  * sees only the current domain. On SQLite the filter is the only wall: raw
  * SQL is not scoped.
  *

@@ -1,7 +1,8 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the overrides must match MikroORM's overloaded generic signatures exactly.
 import { MdError } from '@md/core';
+import { beforeQueryBuilderFinalize } from '@md/mikro-orm';
 import type { EntityMetadata, EventArgs, EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
-import { SqlEntityManager } from '@mikro-orm/knex';
+import { SqlEntityManager } from '@mikro-orm/sql';
 
 /** The filter every domain-scoped read, update and delete goes through. */
 export const TENANT_FILTER = 'md_tenant';
@@ -42,7 +43,11 @@ function classNameOf(em: SqlEntityManager, entity: unknown): string | undefined 
     const meta = (entity as { meta?: EntityMetadata }).meta;
     if (meta?.className !== undefined) return meta.className;
     const ctor = (entity as { constructor?: { name?: string } }).constructor;
-    if (ctor?.name !== undefined && ctor.name !== 'Object' && em.getMetadata().has(ctor.name))
+    if (
+      ctor?.name !== undefined &&
+      ctor.name !== 'Object' &&
+      em.getMetadata().getByClassName(ctor.name, false) !== undefined
+    )
       return ctor.name;
   }
   if (typeof entity === 'function') return (entity as { name: string }).name;
@@ -123,30 +128,24 @@ export class RowEntityManager extends SqlEntityManager {
     const name = classNameOf(this, entityName);
     if (name === undefined || !info.scoped.has(name)) return qb;
     const domain = domainOf(this, `A query builder on ${name}`);
-    const finalize = qb.finalize as () => void;
-    qb.finalize = function scopedFinalize(this: any) {
-      if (!this.finalized && !this.mdScoped) {
-        this.mdScoped = true;
-        if (this._data !== undefined && this._data !== null) {
-          const rows = Array.isArray(this._data) ? this._data : [this._data];
-          const isInsert = String(this.type).toLowerCase().includes('insert');
-          for (const row of rows) stamp(qb.em ?? this.em, name, row, isInsert);
-        }
-        if (!String(this.type).toLowerCase().includes('insert')) this.andWhere({ [info.property]: domain });
+    return beforeQueryBuilderFinalize(qb, (builder: any, state) => {
+      const isInsert = String(state.type).toLowerCase().includes('insert');
+      if (state.data !== undefined && state.data !== null) {
+        const rows = Array.isArray(state.data) ? state.data : [state.data];
+        for (const row of rows) stamp(this, name, row as Record<string, unknown>, isInsert);
       }
-      return finalize.call(this);
-    };
-    return qb;
+      if (!isInsert) builder.andWhere({ [info.property]: domain });
+    });
   }
 
   /** An upsert keyed by the primary key must not take over a row another domain owns. */
   async #refuseForeignKey(name: string, row: Record<string, unknown>): Promise<void> {
-    const meta = this.getMetadata().get(name);
+    const meta = this.getMetadata().getByClassName(name);
     const info = infoOf(this);
     const pk = meta.primaryKeys[0];
     if (pk === undefined || row[pk] === undefined) return;
     const domain = domainOf(this, `Writing ${name}`);
-    const owners = await this.fork().find(name, { [pk]: row[pk] } as never, {
+    const owners = await this.fork().find(meta.class, { [pk]: row[pk] } as never, {
       filters: false,
       fields: [info.property] as never,
     });

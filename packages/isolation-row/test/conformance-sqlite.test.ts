@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeStrategyConformance } from '@md/testing/strategy';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import { SqliteDriver } from '@mikro-orm/sql';
 import { rowLevel } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'md-row-'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMigrationConformance } from '@md/testing/strategy';
 import { Migration } from '@mikro-orm/migrations';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import { SqliteDriver } from '@mikro-orm/sql';
 import { rowLevel } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'md-row-migrations-'));

@@ -7,7 +7,7 @@ import { injectPostgresUrl, startPostgres } from '@md/testing/postgres';
 import { type ConformanceEntities, createConformanceEntities, rawTable } from '@md/testing/strategy';
 import type { EntityManager } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import { SqliteDriver } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowLevel } from '../src/index.js';
 

@@ -21,7 +21,8 @@ import {
   withStore,
 } from '@md/mikro-orm';
 import { EntitySchema } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import { CompiledQuery, type DatabaseConnection } from 'kysely';
 
 /** Options of {@link schemaPerDomain}. */
 export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
@@ -37,13 +38,8 @@ export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
    * thousands of schemas a long-lived connection grows without bound.
    */
   maxUses?: number;
-  /** Recycle a pooled connection after this long (ms, default 300 000). */
+  /** Recycle a pooled connection after this long (ms, default 300 000; whole seconds). */
   maxLifetimeMs?: number;
-}
-
-interface PooledConnection {
-  __mdUses?: number;
-  __mdBorn?: number;
 }
 
 class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
@@ -81,6 +77,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
     });
   }
 
+  /** `recycled`: connections the pool has closed (recycled after `maxUses` / `maxLifetimeMs`, or idle). */
   stats(): StrategyStats & { recycled: number } {
     return { open: this.#store === undefined ? 0 : 1, maxOpen: 1, recycled: this.#recycled };
   }
@@ -140,11 +137,12 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
 
   /**
    * Migrations run on a dedicated one-connection store whose configured
-   * schema and session `search_path` are the domain's schema, so migration
-   * SQL may name tables unqualified, `mikro_orm_migrations` lands in the
-   * domain's schema, and the schema generator places every table there
-   * (shared entities included: the root domain's schema holds the shared
-   * rows). That connection never serves a request and is closed after.
+   * schema and session `search_path` are the domain's: the Migrator runs each migration with that
+   * schema current (`migrator.up({ schema })`), so migration SQL may name
+   * tables unqualified and `mikro_orm_migrations` lands in the domain's
+   * schema; the schema generator places every table there (shared entities
+   * included: the root domain's schema holds the shared rows). That
+   * connection never serves a request and is closed after.
    */
   protected override async withMigrationStore<T>(
     name: string,
@@ -154,14 +152,12 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
     const store = this.template().open({
       ...urlConnection(this.options.url),
       schema,
-      pool: {
-        min: 0,
-        max: 1,
-        afterCreate: (
-          connection: { query(sql: string, cb: (error?: Error) => void): void },
-          done: (error?: Error) => void,
-        ) => connection.query(`set search_path to ${quoteIdent(schema)}, public`, done),
-      },
+      pool: { min: 0, max: 1 },
+      // A migration's own `this.execute()` runs before the Migrator sets the schema: the
+      // connection starts in the domain's schema too.
+      onCreateConnection: (async (connection: DatabaseConnection) => {
+        await connection.executeQuery(CompiledQuery.raw(`set search_path to ${quoteIdent(schema)}, public`));
+      }) as (connection: unknown) => Promise<void>,
     });
     return withStore(store, (s) => fn(s.em.fork({ schema })));
   }
@@ -172,32 +168,25 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
       .execute(`drop schema if exists ${quoteIdent(schema)} cascade`);
   }
 
+  /**
+   * The one request pool. `pg` recycles a connection after `maxUses`
+   * checkouts or `maxLifetimeMs`: a backend caches the catalog of every
+   * schema it touches, so with thousands of schemas a long-lived connection
+   * grows without bound.
+   */
   #openPool(): StoreOrm {
-    const store = this.template().open({
+    return this.template().open({
       ...urlConnection(this.options.url),
       pool: { min: 0, max: this.options.poolSize ?? 10 },
+      driverOptions: {
+        maxUses: this.options.maxUses ?? 1000,
+        maxLifetimeSeconds: Math.max(1, Math.round((this.options.maxLifetimeMs ?? 300_000) / 1000)),
+        onPoolCreated: (pool: { on(event: 'remove', listener: () => void): void }) =>
+          pool.on('remove', () => {
+            this.#recycled++;
+          }),
+      },
     });
-    this.#recycleConnections(store);
-    return store;
-  }
-
-  /** Makes the pool drop a connection after `maxUses` checkouts or `maxLifetimeMs`. */
-  #recycleConnections(store: StoreOrm): void {
-    const maxUses = this.options.maxUses ?? 1000;
-    const maxLifetime = this.options.maxLifetimeMs ?? 300_000;
-    const client = store.driver.getConnection().getKnex().client as {
-      validateConnection(connection: PooledConnection): boolean | Promise<boolean>;
-    };
-    const validate = client.validateConnection.bind(client);
-    client.validateConnection = (connection) => {
-      connection.__mdBorn ??= Date.now();
-      connection.__mdUses = (connection.__mdUses ?? 0) + 1;
-      if (connection.__mdUses > maxUses || Date.now() - connection.__mdBorn > maxLifetime) {
-        this.#recycled++;
-        return false;
-      }
-      return validate(connection);
-    };
   }
 
   #requireStore(): StoreOrm {

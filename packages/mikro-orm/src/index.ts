@@ -1,4 +1,6 @@
 export { quoteIdent, urlConnection } from './connection.js';
+export type { QueryBuilderState } from './internals.js';
+export { beforeQueryBuilderFinalize, wrapConnection } from './internals.js';
 export type { MigrationOptions } from './migrations.js';
 export {
   createTablesSql,
@@ -13,5 +15,7 @@ export type { ProvisionStep } from './provisioning.js';
 export { runProvisionSteps } from './provisioning.js';
 export type { AnyEntity } from './shared-entities.js';
 export { classifyEntities, entityClassName, isSharedEntity, markShared } from './shared-entities.js';
+export type { SqliteDatabaseFactory, SqliteFileOptions } from './sqlite.js';
+export { nodeSqlite, sqliteDialect } from './sqlite.js';
 export type { DomainSeeder, MikroOrmStrategy, MikroOrmStrategyOptions, StrategyStats } from './strategy.js';
 export { MikroOrmStrategyBase } from './strategy-base.js';

@@ -1,7 +1,7 @@
 import { MdError } from '@md/core';
 import type { MigrationObject } from '@mikro-orm/core';
-import { DatabaseSchema, type SqlEntityManager, SqlSchemaGenerator } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
+import { DatabaseSchema, type SqlEntityManager, SqlSchemaGenerator } from '@mikro-orm/sql';
 
 /** How a strategy brings a store's tables up to date. */
 export interface MigrationOptions {
@@ -54,7 +54,9 @@ export async function migrateStore(
 ): Promise<string[]> {
   try {
     if (usesMigrator(options)) {
-      const applied = await new Migrator(em).up();
+      // With a schema, MikroORM runs each migration with the schema as the current one
+      // and keeps `mikro_orm_migrations` in it: unqualified migration SQL lands there.
+      const applied = await new Migrator(em).up(schema === undefined ? {} : { schema });
       return applied.map((m) => m.name);
     }
     if (options.schemaGenerator === false) return [];
@@ -78,9 +80,10 @@ export async function migrateStore(
 export async function pendingMigrationsOf(
   em: SqlEntityManager,
   options: MigrationOptions,
+  schema?: string,
 ): Promise<string[]> {
   if (!usesMigrator(options)) return [];
-  const pending = await new Migrator(em).getPendingMigrations();
+  const pending = await new Migrator(em).getPending(schema === undefined ? {} : { schema });
   return pending.map((m) => m.name);
 }
 

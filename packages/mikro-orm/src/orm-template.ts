@@ -1,5 +1,6 @@
 import { Configuration, MikroORM, type Options } from '@mikro-orm/core';
-import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
+import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
+import { registerPlatformExtensions, shareMetadataServices } from './internals.js';
 
 /** The MikroORM driver class of a strategy (`SqliteDriver`, `PostgreSqlDriver`…). */
 export type SqlDriverClass = new (config: Configuration) => AbstractSqlDriver;
@@ -38,13 +39,6 @@ export interface OrmTemplate {
   close(): Promise<void>;
 }
 
-interface ConfigInternals {
-  cache: Map<string, unknown>;
-}
-interface DriverInternals {
-  comparator: unknown;
-}
-
 /**
  * Discovers the entities once (no connection is opened) and returns a
  * template that opens stores sharing that metadata.
@@ -55,30 +49,33 @@ interface DriverInternals {
  * const em = store.em.fork();
  */
 export function createOrmTemplate(options: OrmTemplateOptions): OrmTemplate {
-  const orm = MikroORM.initSync({
+  // Connections are lazy in MikroORM 7: discovering the metadata opens nothing.
+  const orm = new MikroORM({
     dbName: ':memory:',
     ...options.orm,
     driver: options.driver,
     entities: [...options.entities] as Options['entities'],
-    connect: false,
     allowGlobalContext: false,
+    // md creates and checks its stores itself; MikroORM's check would run on every pool open.
+    ensureDatabase: false,
     discovery: { warnWhenNoEntities: false, ...options.orm?.discovery },
-  } as Options);
+  } as Partial<Options>);
   const base = orm.config.getAll();
-  const templateCache = (orm.config as unknown as ConfigInternals).cache;
-  const templateComparator = (orm.em.getDriver() as unknown as DriverInternals).comparator;
   return {
     orm,
     open(overrides) {
-      const config = new Configuration({ ...base, clientUrl: undefined, ...overrides } as Options, false);
+      const config = new Configuration(
+        { ...base, clientUrl: undefined, ...overrides } as Partial<Options>,
+        false,
+      );
       // Share what was built from the metadata: the hydrator, naming strategy and comparator.
-      const cache = (config as unknown as ConfigInternals).cache;
-      for (const [key, value] of templateCache) if (key !== 'NullCacheAdapter') cache.set(key, value);
+      shareMetadataServices(config, orm.config, orm.getMetadata());
       const driver = config.getDriver() as AbstractSqlDriver;
       driver.setMetadata(orm.getMetadata());
-      (driver as unknown as DriverInternals).comparator = templateComparator;
       const em = driver.createEntityManager() as SqlEntityManager;
+      // The store's root entity manager behaves like `orm.em`: fork it, never use it directly.
       (em as { global: boolean }).global = true;
+      registerPlatformExtensions(config, em);
       return { config, driver, em, close: () => driver.close(true) };
     },
     close: () => orm.close(true),

@@ -9,7 +9,7 @@ import {
   type SiteLike,
 } from '@md/core';
 import type { Options } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import { migrateStore, migrationConfig, pendingMigrationsOf, schemaDiff } from './migrations.js';
 import { createOrmTemplate, type OrmTemplate } from './orm-template.js';
 import type { ProvisionStep } from './provisioning.js';
@@ -79,7 +79,9 @@ export abstract class MikroOrmStrategyBase<TOptions extends MikroOrmStrategyOpti
 
   async pendingMigrations(name: string): Promise<string[]> {
     if (!(await this.storeExists(name))) return (this.options.migrations ?? []).map((m) => m.name);
-    return this.withMigrationStore(name, (em) => pendingMigrationsOf(em, this.options));
+    return this.withMigrationStore(name, (em) =>
+      pendingMigrationsOf(em, this.options, this.migrationSchema(name)),
+    );
   }
 
   async schemaDiff(name: string): Promise<string> {

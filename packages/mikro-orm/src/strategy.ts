@@ -1,6 +1,6 @@
 import type { DomainProxy, IsolationStrategy } from '@md/core';
 import type { Options } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import type { MigrationOptions } from './migrations.js';
 import type { SqlDriverClass } from './orm-template.js';
 import type { AnyEntity } from './shared-entities.js';
@@ -14,7 +14,7 @@ export type DomainSeeder = (em: SqlEntityManager, domain: DomainProxy) => Promis
 
 /** What every MikroORM strategy takes: entities, how to migrate, how to seed. */
 export interface MikroOrmStrategyOptions extends MigrationOptions {
-  /** MikroORM driver: `SqliteDriver` (`@mikro-orm/sqlite`) or `PostgreSqlDriver` (`@mikro-orm/postgresql`). */
+  /** MikroORM driver: `SqliteDriver` (`@mikro-orm/sql`; md opens its files on `node:sqlite`) or `PostgreSqlDriver` (`@mikro-orm/postgresql`). */
   driver: SqlDriverClass;
   /** Every entity (`defineEntity`/`EntitySchema` recommended; decorated classes when compiled by tsc). */
   entities: readonly AnyEntity[];

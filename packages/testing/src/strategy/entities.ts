@@ -52,7 +52,7 @@ export function createConformanceEntities(): ConformanceEntities {
       name: { type: 'string' },
       tag: { type: 'string', index: true },
       qty: { type: 'integer', default: 0 },
-      owner: { kind: 'm:1', entity: 'Owner', nullable: true },
+      owner: { kind: 'm:1', entity: () => Owner, nullable: true },
     },
   });
   const Plan = new EntitySchema<ConformancePlan>({

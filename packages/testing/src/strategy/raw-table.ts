@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/core';
  * schema (`schema: '*'`, schema-per-domain), bare otherwise.
  */
 export function rawTable(em: EntityManager, className: string): string {
-  const meta = em.getMetadata().find(className)!;
+  const meta = em.getMetadata().getByClassName(className);
   const schema = meta.schema === '*' ? (em as unknown as { schema?: string }).schema : undefined;
   return schema !== undefined ? `"${schema}"."${meta.tableName}"` : `"${meta.tableName}"`;
 }
