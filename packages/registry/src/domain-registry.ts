@@ -10,11 +10,20 @@ import {
   MdError,
   normalizeHost,
 } from '@md/core';
+import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import { loadPg, openPostgres } from './internal/postgres-client.js';
+import {
+  checkHost,
+  displayNameOf,
+  groupHosts,
+  jsonColumns,
+  toDomain,
+  toHost,
+  truthy,
+  validate,
+} from './internal/definitions.js';
 import { ensureSchema, NOTIFY_CHANNEL } from './internal/schema.js';
-import type { Row, SqlClient, SqlExecutor } from './internal/sql-client.js';
-import { openSqlite } from './internal/sqlite-client.js';
+import { loadPg, openSqlClient, type Row, type SqlClient, type SqlExecutor } from './internal/sql-client.js';
 
 /** Options of {@link createDomainRegistry}. */
 export interface DomainRegistryOptions {
@@ -29,7 +38,7 @@ export interface DomainRegistryOptions {
   pollIntervalMs?: number;
   /** Postgres: connections in the registry's pool (default 4; one more is used for LISTEN). */
   poolSize?: number;
-  /** Serve hosts nobody verified yet (default false: `load()` lists verified hosts only, per seed 001). */
+  /** Serve hosts nobody verified yet (default false: `load()` lists verified hosts only, until DNS ownership is proven). */
   serveUnverifiedHosts?: boolean;
   /** Follow other instances' changes (LISTEN or polling) from the start (default true). */
   follow?: boolean;
@@ -59,8 +68,7 @@ const MISSING = Symbol('missing');
 type Cached<T> = T | typeof MISSING;
 
 /**
- * A domain store in a SQL database (SQLite or PostgreSQL) over seed 001's
- * schema — `md_domains` (code, name, status, JSON attributes, features,
+ * A domain store in a SQL database (SQLite or PostgreSQL) — `md_domains` (code, name, status, JSON attributes, features,
  * preferences, branding) and `md_domain_hosts` (unique host, domain code,
  * `is_verified`) — with a write API, an LRU of lookups in front, and change
  * propagation between processes: every write bumps a version counter and, on
@@ -119,8 +127,8 @@ export class DomainRegistry implements DomainStore {
   async list(): Promise<RegistryDomain[]> {
     return this.#wrap(async () => {
       const [domains, hosts] = await Promise.all([
-        this.#client.query('select * from md_domains order by code'),
-        this.#client.query('select * from md_domain_hosts order by created_at, host'),
+        this.#client.query(sql`select * from md_domains order by code`),
+        this.#client.query(sql`select * from md_domain_hosts order by created_at, host`),
       ]);
       const byDomain = groupHosts(hosts);
       return domains.map((row) => this.#toDomain(row, byDomain.get(String(row.code)) ?? []));
@@ -144,7 +152,7 @@ export class DomainRegistry implements DomainStore {
     if (hit !== undefined) return hit === MISSING ? undefined : hit;
     const generation = this.#generation;
     const rows = await this.#wrap(() =>
-      this.#client.query('select domain_code, is_verified from md_domain_hosts where host = ?', [key]),
+      this.#client.query(sql`select domain_code, is_verified from md_domain_hosts where host = ${key}`),
     );
     const row = rows[0];
     const found =
@@ -166,12 +174,13 @@ export class DomainRegistry implements DomainStore {
   async addDomain(definition: DomainDefinition): Promise<RegistryDomain> {
     const def = validate(definition);
     return this.#change(async (tx) => {
-      if ((await tx.query('select 1 from md_domains where code = ?', [def.name])).length > 0) {
+      if ((await tx.query(sql`select 1 from md_domains where code = ${def.name}`)).length > 0) {
         throw MdError.duplicateDomain(def.name);
       }
+      const [attributes, features, preferences, branding] = jsonColumns(def);
       await tx.query(
-        'insert into md_domains (code, name, status, attributes, features, preferences, branding, database_url) values (?, ?, ?, ?, ?, ?, ?, ?)',
-        [def.name, displayNameOf(def), def.status ?? 'active', ...jsonColumns(def), def.databaseUrl ?? null],
+        sql`insert into md_domains (code, name, status, attributes, features, preferences, branding, database_url)
+            values (${def.name}, ${displayNameOf(def)}, ${def.status ?? 'active'}, ${attributes}, ${features}, ${preferences}, ${branding}, ${def.databaseUrl ?? null})`,
       );
       for (const host of def.hosts ?? []) await this.#insertHost(tx, def.name, host, true);
       return (await this.#read(tx, def.name))!;
@@ -189,14 +198,17 @@ export class DomainRegistry implements DomainStore {
       if (current === undefined) throw MdError.domainNotFound(code);
       const base: DomainDefinition = { ...current.definition, hosts: current.hosts.map((h) => h.host) };
       const def = validate({ ...base, ...patch, name: code });
+      const [attributes, features, preferences, branding] = jsonColumns(def);
       await tx.query(
-        `update md_domains set name = ?, status = ?, attributes = ?, features = ?, preferences = ?, branding = ?, database_url = ?, updated_at = current_timestamp where code = ?`,
-        [displayNameOf(def), def.status ?? 'active', ...jsonColumns(def), def.databaseUrl ?? null, code],
+        sql`update md_domains set name = ${displayNameOf(def)}, status = ${def.status ?? 'active'}, attributes = ${attributes},
+            features = ${features}, preferences = ${preferences}, branding = ${branding}, database_url = ${def.databaseUrl ?? null},
+            updated_at = current_timestamp where code = ${code}`,
       );
       if (patch.hosts !== undefined) {
         const next = new Set(def.hosts ?? []);
         for (const host of current.hosts) {
-          if (!next.has(host.host)) await tx.query('delete from md_domain_hosts where host = ?', [host.host]);
+          if (!next.has(host.host))
+            await tx.query(sql`delete from md_domain_hosts where host = ${host.host}`);
         }
         const kept = new Set(current.hosts.map((h) => h.host));
         for (const host of next) if (!kept.has(host)) await this.#insertHost(tx, code, host, true);
@@ -209,8 +221,8 @@ export class DomainRegistry implements DomainStore {
   async removeDomain(code: string): Promise<void> {
     await this.#change(async (tx) => {
       // Hosts first: SQLite's cascade needs foreign_keys on for every connection that ever wrote.
-      await tx.query('delete from md_domain_hosts where domain_code = ?', [code]);
-      const rows = await tx.query('delete from md_domains where code = ? returning code', [code]);
+      await tx.query(sql`delete from md_domain_hosts where domain_code = ${code}`);
+      const rows = await tx.query(sql`delete from md_domains where code = ${code} returning code`);
       if (rows.length === 0) throw MdError.domainNotFound(code);
     });
   }
@@ -237,12 +249,12 @@ export class DomainRegistry implements DomainStore {
   ): Promise<RegistryHost> {
     const normalized = checkHost(code, host);
     return this.#change(async (tx) => {
-      if ((await tx.query('select 1 from md_domains where code = ?', [code])).length === 0) {
+      if ((await tx.query(sql`select 1 from md_domains where code = ${code}`)).length === 0) {
         throw MdError.domainNotFound(code);
       }
       await this.#insertHost(tx, code, normalized, verified);
       await touch(tx, code);
-      const row = (await tx.query('select * from md_domain_hosts where host = ?', [normalized]))[0]!;
+      const row = (await tx.query(sql`select * from md_domain_hosts where host = ${normalized}`))[0]!;
       return toHost(row);
     });
   }
@@ -251,10 +263,9 @@ export class DomainRegistry implements DomainStore {
   async verifyHost(host: string): Promise<RegistryHost> {
     const normalized = normalizeHost(host);
     return this.#change(async (tx) => {
-      const rows = await tx.query('update md_domain_hosts set is_verified = ? where host = ? returning *', [
-        true,
-        normalized,
-      ]);
+      const rows = await tx.query(
+        sql`update md_domain_hosts set is_verified = ${this.#bool(true)} where host = ${normalized} returning *`,
+      );
       if (rows[0] === undefined) throw MdError.hostNotFound(normalized);
       await touch(tx, String(rows[0].domain_code));
       return toHost(rows[0]);
@@ -265,9 +276,9 @@ export class DomainRegistry implements DomainStore {
   async removeHost(host: string): Promise<void> {
     const normalized = normalizeHost(host);
     await this.#change(async (tx) => {
-      const rows = await tx.query('delete from md_domain_hosts where host = ? returning domain_code', [
-        normalized,
-      ]);
+      const rows = await tx.query(
+        sql`delete from md_domain_hosts where host = ${normalized} returning domain_code`,
+      );
       if (rows[0] === undefined) throw MdError.hostNotFound(normalized);
       await touch(tx, String(rows[0].domain_code));
     });
@@ -276,7 +287,7 @@ export class DomainRegistry implements DomainStore {
   /** The change counter: bumped by every write, from any instance. */
   async version(): Promise<number> {
     const rows = await this.#wrap(() =>
-      this.#client.query('select version from md_registry_version where id = 1'),
+      this.#client.query(sql`select version from md_registry_version where id = 1`),
     );
     return Number(rows[0]?.version ?? 0);
   }
@@ -322,14 +333,12 @@ export class DomainRegistry implements DomainStore {
       this.#client.transaction(async (tx) => {
         const value = await fn(tx);
         const rows = await tx.query(
-          'update md_registry_version set version = version + 1 where id = 1 returning version',
+          sql`update md_registry_version set version = version + 1 where id = 1 returning version`,
         );
         const next = Number(rows[0]?.version);
         if (this.dialect === 'postgres') {
-          await tx.query('select pg_notify(?, ?)', [
-            NOTIFY_CHANNEL,
-            JSON.stringify({ v: next, by: this.instanceId }),
-          ]);
+          const payload = JSON.stringify({ v: next, by: this.instanceId });
+          await tx.query(sql`select pg_notify(${NOTIFY_CHANNEL}, ${payload})`);
         }
         return [value, next] as const;
       }),
@@ -409,49 +418,29 @@ export class DomainRegistry implements DomainStore {
   }
 
   async #insertHost(tx: SqlExecutor, code: string, host: string, verified: boolean): Promise<void> {
-    const owner = (await tx.query('select domain_code from md_domain_hosts where host = ?', [host]))[0];
+    const owner = (await tx.query(sql`select domain_code from md_domain_hosts where host = ${host}`))[0];
     if (owner !== undefined) throw MdError.hostConflict(host, String(owner.domain_code), code);
-    await tx.query('insert into md_domain_hosts (host, domain_code, is_verified) values (?, ?, ?)', [
-      host,
-      code,
-      verified,
-    ]);
+    await tx.query(
+      sql`insert into md_domain_hosts (host, domain_code, is_verified) values (${host}, ${code}, ${this.#bool(verified)})`,
+    );
   }
 
   async #read(db: SqlExecutor, code: string): Promise<RegistryDomain | undefined> {
-    const row = (await db.query('select * from md_domains where code = ?', [code]))[0];
+    const row = (await db.query(sql`select * from md_domains where code = ${code}`))[0];
     if (row === undefined) return undefined;
     const hosts = await db.query(
-      'select * from md_domain_hosts where domain_code = ? order by created_at, host',
-      [code],
+      sql`select * from md_domain_hosts where domain_code = ${code} order by created_at, host`,
     );
     return this.#toDomain(row, hosts.map(toHost));
   }
 
   #toDomain(row: Row, hosts: RegistryHost[]): RegistryDomain {
-    const code = String(row.code);
-    const displayName = String(row.name);
-    const served = this.#options.serveUnverifiedHosts === true ? hosts : hosts.filter((h) => h.verified);
-    const branding = { ...parseJson<DomainBranding>(row.branding, {}), name: displayName };
-    const definition: DomainDefinition = {
-      name: code,
-      hosts: served.map((h) => h.host),
-      status: String(row.status) as DomainStatus,
-      features: parseJson<string[]>(row.features, []),
-      preferences: parseJson<Record<string, unknown>>(row.preferences, {}),
-      branding,
-      attributes: parseJson<Record<string, unknown>>(row.attributes, {}),
-    };
-    if (row.database_url !== null && row.database_url !== undefined)
-      definition.databaseUrl = String(row.database_url);
-    return {
-      definition,
-      displayName,
-      status: definition.status!,
-      hosts,
-      createdAt: timestamp(row.created_at),
-      updatedAt: timestamp(row.updated_at),
-    };
+    return toDomain(row, hosts, this.#options.serveUnverifiedHosts === true);
+  }
+
+  /** SQLite stores booleans as 0/1 (and its binding takes no booleans). */
+  #bool(value: boolean): boolean | number {
+    return this.dialect === 'sqlite' ? (value ? 1 : 0) : value;
   }
 
   async #wrap<T>(fn: () => Promise<T>): Promise<T> {
@@ -480,9 +469,10 @@ export async function createDomainRegistry(options: DomainRegistryOptions): Prom
   const { url } = options;
   const postgres = /^postgres(ql)?:\/\//.test(url);
   const source = postgres ? `registry:${redact(url)}` : `registry:${url}`;
-  const client = postgres
-    ? openPostgres(url, options.poolSize ?? 4)
-    : await openSqlite(url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url, source);
+  const client = openSqlClient(
+    postgres ? { postgres: url } : { sqlite: url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url },
+    options.poolSize ?? 4,
+  );
   const registry = new DomainRegistry(client, options, source);
   try {
     await registry.init();
@@ -493,6 +483,10 @@ export async function createDomainRegistry(options: DomainRegistryOptions): Prom
   return registry;
 }
 
+async function touch(tx: SqlExecutor, code: string): Promise<void> {
+  await tx.query(sql`update md_domains set updated_at = current_timestamp where code = ${code}`);
+}
+
 function redact(url: string): string {
   try {
     const parsed = new URL(url);
@@ -500,99 +494,5 @@ function redact(url: string): string {
     return parsed.toString();
   } catch {
     return 'postgres';
-  }
-}
-
-function validate(definition: DomainDefinition): DomainDefinition {
-  if (definition === null || typeof definition !== 'object') {
-    throw MdError.invalidDefinition(
-      String(definition),
-      'a domain definition must be an object with a "name"',
-    );
-  }
-  const { name } = definition;
-  if (!isValidDomainName(name)) throw MdError.invalidDomainName(name);
-  if (definition.status !== undefined && !DOMAIN_STATUSES.includes(definition.status)) {
-    throw MdError.invalidDefinition(name, `status must be one of ${DOMAIN_STATUSES.join(', ')}`);
-  }
-  if (
-    definition.features !== undefined &&
-    (!Array.isArray(definition.features) || definition.features.some((f) => typeof f !== 'string'))
-  ) {
-    throw MdError.invalidDefinition(name, 'features must be a list of strings');
-  }
-  for (const key of ['preferences', 'attributes', 'branding'] as const) {
-    const value = definition[key];
-    if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-      throw MdError.invalidDefinition(name, `${key} must be an object`);
-    }
-  }
-  if (definition.hosts !== undefined && !Array.isArray(definition.hosts)) {
-    throw MdError.invalidDefinition(name, 'hosts must be a list of strings');
-  }
-  const hosts = (definition.hosts ?? []).map((h) => checkHost(name, h));
-  if (new Set(hosts).size !== hosts.length) throw MdError.invalidDefinition(name, 'a host is listed twice');
-  return { ...definition, hosts };
-}
-
-function checkHost(code: string, host: unknown): string {
-  if (typeof host !== 'string') throw MdError.invalidDefinition(code, 'hosts must be a list of strings');
-  try {
-    return normalizeHost(host);
-  } catch {
-    throw MdError.invalidDefinition(code, `host ${JSON.stringify(host)} is not a valid host name`);
-  }
-}
-
-function displayNameOf(def: DomainDefinition): string {
-  return def.branding?.name ?? def.name;
-}
-
-function jsonColumns(def: DomainDefinition): string[] {
-  const { name: _display, ...branding } = def.branding ?? {};
-  return [
-    JSON.stringify(def.attributes ?? {}),
-    JSON.stringify(def.features ?? []),
-    JSON.stringify(def.preferences ?? {}),
-    JSON.stringify(branding),
-  ];
-}
-
-async function touch(tx: SqlExecutor, code: string): Promise<void> {
-  await tx.query('update md_domains set updated_at = current_timestamp where code = ?', [code]);
-}
-
-function groupHosts(rows: Row[]): Map<string, RegistryHost[]> {
-  const map = new Map<string, RegistryHost[]>();
-  for (const row of rows) {
-    const code = String(row.domain_code);
-    const list = map.get(code) ?? [];
-    list.push(toHost(row));
-    map.set(code, list);
-  }
-  return map;
-}
-
-function toHost(row: Row): RegistryHost {
-  return { host: String(row.host), verified: truthy(row.is_verified), createdAt: timestamp(row.created_at) };
-}
-
-function truthy(value: unknown): boolean {
-  return value === true || value === 1 || value === '1' || value === 't';
-}
-
-function timestamp(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  // SQLite's current_timestamp is UTC "YYYY-MM-DD HH:MM:SS".
-  return new Date(`${String(value).replace(' ', 'T')}Z`).toISOString();
-}
-
-function parseJson<T>(value: unknown, fallback: T): T {
-  if (value === null || value === undefined) return fallback;
-  if (typeof value !== 'string') return value as T;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    return fallback;
   }
 }

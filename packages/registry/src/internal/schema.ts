@@ -1,10 +1,11 @@
+import { sql } from 'kysely';
 import type { SqlClient } from './sql-client.js';
 
 /** The Postgres channel registry changes are announced on. */
 export const NOTIFY_CHANNEL = 'md_registry';
 
 /**
- * Seed 001's schema: a domains table keyed by the domain code and a hosts
+ * The registry's schema: a domains table keyed by the domain code and a hosts
  * table with a unique host per row. A one-row version counter is bumped by
  * every change: SQLite instances poll it, Postgres instances also get a
  * NOTIFY in the same transaction.
@@ -44,7 +45,7 @@ export async function ensureSchema(client: SqlClient): Promise<void> {
   await client.transaction(async (tx) => {
     // Concurrent `create table if not exists` can still collide on Postgres' catalog.
     if (client.dialect === 'postgres')
-      await tx.query("select pg_advisory_xact_lock(hashtext('md_registry_schema'))");
-    for (const statement of ddl(client.dialect)) await tx.query(statement);
+      await tx.query(sql`select pg_advisory_xact_lock(hashtext('md_registry_schema'))`);
+    for (const statement of ddl(client.dialect)) await tx.query(sql.raw(statement));
   });
 }
