@@ -1,4 +1,4 @@
-import type { Site } from '@md/core';
+import { MdError, type Site } from '@md/core';
 
 /** A domain whose database schema differs from what the entities expect. */
 export interface DomainDrift {
@@ -7,21 +7,22 @@ export interface DomainDrift {
   sql: string;
 }
 
-interface SchemaGeneratorLike {
-  getUpdateSchemaSQL(options: {
-    safe: boolean;
-    dropTables: boolean;
-    wrap: boolean;
-    schema?: string;
-  }): Promise<string>;
+/** The part of an isolation strategy the drift check uses (every MikroORM strategy has it). */
+interface DriftAware {
+  schemaDiff(domain: string): Promise<string>;
+}
+
+function driftAware(isolation: unknown): isolation is DriftAware {
+  return typeof (isolation as Partial<DriftAware> | undefined)?.schemaDiff === 'function';
 }
 
 /**
- * The drift check: for each domain, asks MikroORM's schema generator what
- * it would change to match the entity metadata (safe mode: additions and
- * changes, never drops) on the domain's own entity manager, and lists the
- * domains where that is not nothing. Works with the MikroORM strategies;
- * a strategy exposing `schemaOf(domain)` is compared in that schema.
+ * The drift check: for each domain, asks the site's isolation strategy for
+ * the SQL that would bring the domain's tables in line with the entities
+ * (`strategy.schemaDiff`: safe mode, additions and changes, never drops;
+ * it introspects only the domain's own database or schema), and lists the
+ * domains where that is not nothing. Throws `INVALID_OPTIONS` when the
+ * strategy cannot tell.
  *
  * @example
  * const drift = await checkDrift(site, ['acme', 'globex']);
@@ -32,28 +33,19 @@ export async function checkDrift(
   domains: readonly string[],
   concurrency = 4,
 ): Promise<DomainDrift[]> {
-  const { SqlSchemaGenerator } = (await import('@mikro-orm/sql')) as unknown as {
-    SqlSchemaGenerator: new (em: unknown) => SchemaGeneratorLike;
-  };
-  const schemaOf = (site.isolation as { schemaOf?: (domain: string) => string } | undefined)?.schemaOf;
+  const isolation = site.isolation;
+  if (!driftAware(isolation))
+    throw MdError.invalidOptions('--drift needs an isolation strategy with schemaDiff (the MikroORM strategies)');
   const drift: DomainDrift[] = [];
   let next = 0;
   const worker = async () => {
     while (next < domains.length) {
       const domain = domains[next++]!;
-      const sql = await site.run(domain, async () => {
-        const generator = new SqlSchemaGenerator(site.em);
-        const options = { safe: true, dropTables: false, wrap: false } as Parameters<
-          SchemaGeneratorLike['getUpdateSchemaSQL']
-        >[0];
-        if (schemaOf !== undefined) options.schema = schemaOf.call(site.isolation, domain);
-        const sql = await generator.getUpdateSchemaSQL(options);
-        // SQLite wraps every diff in pragmas; only real statements are drift.
-        return sql
-          .split('\n')
-          .filter((l) => l.trim() !== '' && !/^pragma\b/i.test(l.trim()))
-          .join('\n');
-      });
+      // SQLite wraps every diff in pragmas; only real statements are drift.
+      const sql = (await isolation.schemaDiff(domain))
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !/^pragma\b/i.test(l.trim()))
+        .join('\n');
       if (sql !== '') drift.push({ domain, sql });
     }
   };
