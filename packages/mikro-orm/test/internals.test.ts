@@ -97,11 +97,17 @@ describe('MikroORM internals md relies on (fails loudly when an upgrade changes 
     const file = join(folder, 'b.sqlite');
     const other = template.open({ dbName: file, driverOptions: sqliteDialect(file) });
     await migrateStore(other.em.fork(), 'b', options);
+    const counted =
+      (name: string, fn: (...args: unknown[]) => Promise<unknown>) =>
+      (...args: unknown[]) => {
+        calls.push(name);
+        return fn(...args);
+      };
     wrapConnection(other.driver.getConnection(), (original) => ({
-      execute: (...args) => (calls.push('execute'), original.execute(...args)),
-      begin: (...args) => (calls.push('begin'), original.begin(...args)),
-      commit: (...args) => (calls.push('commit'), original.commit(...args)),
-      rollback: (...args) => (calls.push('rollback'), original.rollback(...args)),
+      execute: counted('execute', original.execute),
+      begin: counted('begin', original.begin),
+      commit: counted('commit', original.commit),
+      rollback: counted('rollback', original.rollback),
     }));
     const em = other.em.fork();
     const count = (what: string) => calls.filter((c) => c === what).length;
