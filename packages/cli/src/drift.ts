@@ -35,7 +35,9 @@ export async function checkDrift(
 ): Promise<DomainDrift[]> {
   const isolation = site.isolation;
   if (!driftAware(isolation))
-    throw MdError.invalidOptions('--drift needs an isolation strategy with schemaDiff (the MikroORM strategies)');
+    throw MdError.invalidOptions(
+      '--drift needs an isolation strategy with schemaDiff (the MikroORM strategies)',
+    );
   const drift: DomainDrift[] = [];
   let next = 0;
   const worker = async () => {

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
-  DOMAIN_STATUSES,
-  type DomainBranding,
   type DomainDefinition,
   type DomainPatch,
   type DomainStatus,
   type DomainStore,
-  isValidDomainName,
   MdError,
   normalizeHost,
 } from '@md/core';
