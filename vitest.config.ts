@@ -5,7 +5,12 @@ import { defineConfig } from 'vitest/config';
 // through the "source" export condition, so tests never need a build first.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'examples/*/vitest.config.ts', 'benchmarks/vitest.config.ts'],
+    projects: [
+      'packages/*/vitest.config.ts',
+      'examples/*/vitest.config.ts',
+      'benchmarks/vitest.config.ts',
+      'test/packed/vitest.config.ts',
+    ],
     reporters: ['default'],
   },
 });
