@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import { tryGetCurrentDomain } from '@md/core';
+import { parseSetCookie } from 'set-cookie-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConformanceFixture, createConformanceFixture, LOAD_DOMAINS, LOAD_GATE } from './fixture.js';
 import { type ClientResponse, send } from './http-client.js';
@@ -225,24 +226,16 @@ function answer(res: ClientResponse) {
   return { status: res.status, debug: res.headers['x-md-domain'], body: res.body };
 }
 
-/** Parses one Set-Cookie value into the attributes the suite compares, case-insensitively. */
-function parseSetCookie(header: string) {
-  const [pair = '', ...attributes] = header.split(';').map((part) => part.trim());
-  const eq = pair.indexOf('=');
-  const attrs = new Map(
-    attributes.map((a): [string, string | true] => {
-      const i = a.indexOf('=');
-      return i < 0 ? [a.toLowerCase(), true] : [a.slice(0, i).toLowerCase(), a.slice(i + 1)];
-    }),
-  );
-  return {
-    name: pair.slice(0, eq),
-    value: decodeURIComponent(pair.slice(eq + 1)),
-    path: attrs.get('path'),
-    domain: attrs.get('domain'),
-    httpOnly: attrs.get('httponly') === true,
-    sameSite: String(attrs.get('samesite')).toLowerCase(),
-  };
+/** Parses the Set-Cookie headers (with set-cookie-parser) into the attributes the suite compares. */
+function parseSetCookies(headers: string[]) {
+  return parseSetCookie(headers, { decodeValues: true }).map((cookie) => ({
+    name: cookie.name,
+    value: cookie.value,
+    path: cookie.path,
+    domain: cookie.domain,
+    httpOnly: cookie.httpOnly === true,
+    sameSite: String(cookie.sameSite).toLowerCase(),
+  }));
 }
 
 /**
@@ -320,7 +313,7 @@ export function describeAdapterConformance(harness: AdapterHarness): void {
       it.each(COOKIES)('$title -> Path=$cookiePath', async (c) => {
         const res = await get(c);
         const cookies = [res.headers['set-cookie'] ?? []].flat();
-        expect({ status: res.status, cookies: cookies.map(parseSetCookie) }).toEqual({
+        expect({ status: res.status, cookies: parseSetCookies(cookies) }).toEqual({
           status: 200,
           cookies: [
             {

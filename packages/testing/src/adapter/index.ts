@@ -1,5 +1,10 @@
 export { describeAdapterConformance } from './conformance.js';
-export type { ConformanceFixture, CountingIsolation, FakeEntityManager } from './fixture.js';
+export type {
+  ConformanceFixture,
+  ConformanceFixtureOptions,
+  CountingIsolation,
+  FakeEntityManager,
+} from './fixture.js';
 export { createConformanceFixture, LOAD_DOMAINS } from './fixture.js';
 export type { ClientRequest, ClientResponse } from './http-client.js';
 export { send } from './http-client.js';
