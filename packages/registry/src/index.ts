@@ -6,3 +6,10 @@ export type { RegistryFollower } from './follow-registry.js';
 export { followRegistry } from './follow-registry.js';
 export type { OffboardOptions, OnboardingContext, OnboardOptions, OnboardResult } from './onboarding.js';
 export { offboardDomain, onboardDomain } from './onboarding.js';
+export type {
+  AdminRouteRequest,
+  AdminRoutes,
+  FirstAdminContext,
+  OnboardingRoutesOptions,
+} from './onboarding-routes.js';
+export { mountOnboarding } from './onboarding-routes.js';

@@ -12,8 +12,8 @@
 export interface DomainContainer {
   createChildContainer(): DomainContainer;
   register(token: symbol, provider: { useValue: unknown }): unknown;
-  resolve<T>(token: abstract new (...args: never[]) => T): T;
-  resolve<T = unknown>(token: string | symbol): T;
+  // biome-ignore lint/suspicious/noExplicitAny: a class token of any constructor signature, as DI containers take it
+  resolve<T>(token: (new (...args: any[]) => T) | string | symbol): T;
   dispose(): unknown;
 }
 

@@ -14,7 +14,12 @@ export interface HttpAnswer {
   body: unknown;
 }
 
-const INTERNAL: HttpAnswer = Object.freeze({
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+const INTERNAL: HttpAnswer & { body: ErrorBody } = Object.freeze({
   status: 500,
   headers: Object.freeze([]),
   body: Object.freeze({ error: Object.freeze({ code: 'INTERNAL_ERROR', message: 'Internal server error' }) }),
@@ -29,7 +34,7 @@ const INTERNAL: HttpAnswer = Object.freeze({
  * @example
  * const { status, headers, body } = toHttpAnswer(error);
  */
-export function toHttpAnswer(error: unknown): HttpAnswer {
+export function toHttpAnswer(error: unknown): HttpAnswer & { body: ErrorBody } {
   if (!MdError.is(error)) return INTERNAL;
   return { status: error.status, headers: error.headers, body: error.toJSON() };
 }

@@ -7,7 +7,7 @@ export type {
   ResolvedInterceptor,
   ResponseObserver,
 } from '../site/hooks.js';
-export type { HttpAnswer } from './answer.js';
+export type { ErrorBody, HttpAnswer } from './answer.js';
 export { toHttpAnswer } from './answer.js';
 export { DEFAULT_JSON_LIMIT, readJsonBody, readRequestBody } from './body.js';
 export { parseCookieHeader, serializeCookie } from './cookies.js';

@@ -8,17 +8,31 @@ import {
   type Site,
 } from '@md/core';
 import type { HttpAnswer } from '@md/core/http';
-import {
-  type DomainRegistry,
-  domainSummary,
-  followRegistry,
-  offboardDomain,
-  onboardDomain,
-  type RegistryDomain,
-  type RegistryFollower,
-} from '@md/registry';
-import type { AdminApi } from '../admin-api.js';
-import type { AdminRequest } from '../route-table.js';
+import type { DomainRegistry, RegistryDomain } from './domain-registry.js';
+import { domainSummary } from './domain-summary.js';
+import { followRegistry, type RegistryFollower } from './follow-registry.js';
+import { offboardDomain, onboardDomain } from './onboarding.js';
+
+/** A request to an admin route, as `@md/admin` hands it over. */
+export interface AdminRouteRequest {
+  method: string;
+  path: string;
+  query?: { get(name: string): string | null };
+  body?: unknown;
+}
+
+/**
+ * What the onboarding routes need of an admin API: its prefix and a way to
+ * add routes. `@md/admin`'s `AdminApi` fits as is.
+ */
+export interface AdminRoutes {
+  readonly prefix: string;
+  route(
+    method: string,
+    pattern: string,
+    handler: (req: AdminRouteRequest, params: Record<string, string>) => unknown,
+  ): unknown;
+}
 
 /** What the first-admin hook gets: the new domain, its site, and the request's `admin` field. */
 export interface FirstAdminContext {
@@ -55,11 +69,12 @@ export interface OnboardingRoutesOptions {
  * applied to this site before the answer, so a created domain answers at once.
  *
  * @example
+ * import { adminApi } from '@md/admin';
  * const admin = adminApi({ token: process.env.MD_ADMIN_TOKEN! });
  * const site = await createSite({ domains: registry, plugins: [admin] });
  * mountOnboarding(admin, { site, registry });
  */
-export function mountOnboarding(admin: AdminApi, options: OnboardingRoutesOptions): RegistryFollower {
+export function mountOnboarding(admin: AdminRoutes, options: OnboardingRoutesOptions): RegistryFollower {
   const { site, registry, createFirstAdmin, checkHost } = options;
   const follower = options.follower ?? followRegistry(site, registry);
   const context = { site, registry, sync: () => follower.sync() };
@@ -153,7 +168,7 @@ function view(d: RegistryDomain) {
   return { ...domainSummary(d), preferences, branding, createdAt: d.createdAt, updatedAt: d.updatedAt };
 }
 
-function objectBody(req: AdminRequest): Record<string, unknown> {
+function objectBody(req: AdminRouteRequest): Record<string, unknown> {
   const body = req.body;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw invalid('send a JSON object body with content-type application/json');

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { adminApi } from '@md/admin';
 import { createSite, type Site } from '@md/core';
 import { databasePerDomain } from '@md/isolation-database';
 import { schemaPerDomain } from '@md/isolation-schema';
@@ -13,10 +14,8 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDomainRegistry, type DomainRegistry } from '@md/registry';
-import { adminApi } from '../src/index.js';
-import { mountOnboarding } from '../src/onboarding/index.js';
-import { type AdapterName, serveSite } from './http-server.js';
+import { createDomainRegistry, type DomainRegistry, mountOnboarding } from '../src/index.js';
+import { type AdapterName, serveSite } from './fixtures/http-server.js';
 import { freshUrl } from './helpers.js';
 
 interface User {
