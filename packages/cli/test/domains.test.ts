@@ -112,7 +112,10 @@ it('md domains add --provision rolls a failed provisioning back, as the admin AP
   // Nothing of it stays: with the cause gone, the same code onboards, and removing it erases its data.
   await rm(blocker, { recursive: true });
   const added = await md('domains', 'add', 'broken', '--host', 'broken.test', '--provision', '--json');
-  expect([added.code, added.json.domain.hosts.map((h: { host: string }) => h.host)]).toEqual([0, ['broken.test']]);
+  expect([added.code, added.json.domain.hosts.map((h: { host: string }) => h.host)]).toEqual([
+    0,
+    ['broken.test'],
+  ]);
   expect(existsSync(blocker)).toBe(true);
   expect((await md('domains', 'remove', 'broken', '--confirm', 'broken')).code).toBe(0);
   expect(existsSync(blocker)).toBe(false);

@@ -25,6 +25,7 @@ describe('the shape of @md/core', () => {
       'DEFAULT_JSON_LIMIT',
       'fromNodeRequest',
       'handleRequest',
+      'locateEarly',
       'parseCookieHeader',
       'readJsonBody',
       'readRequestBody',

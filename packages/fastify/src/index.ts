@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { assertFeature, type DomainProxy, MdError, type Site } from '@md/core';
+import { type Awaitable, assertFeature, type DomainProxy, MdError, type Site } from '@md/core';
 import type { AdapterOptions, EarlyLocation, HttpAnswer } from '@md/core/http';
-import { fromNodeRequest, handleRequest, toHttpAnswer, withPath } from '@md/core/http';
+import { handleRequest, locateEarly, toHttpAnswer, withPath } from '@md/core/http';
 import type { FastifyPluginCallback, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -26,17 +26,12 @@ const LATE_REWRITE =
   'path mode needs the server option Fastify({ rewriteUrl: mdRewriteUrl(site) }) and resolvers that answer synchronously: Fastify routes before it can wait';
 const MISMATCH = 'mdRewriteUrl(site, options) and mdFastify { site, ...options } must get the same options';
 // rewriteUrl runs before routing and onRequest after it: hand the location over per raw request.
-type Handover = {
-  site: Site;
-  trust: boolean;
-  early: EarlyLocation | Promise<EarlyLocation>;
-  routed: boolean;
-};
+type Handover = { site: Site; trust: boolean; early: Awaitable<EarlyLocation> };
 const handover = new WeakMap<IncomingMessage, Handover>();
 
 /**
  * Fastify's `rewriteUrl` server option for path mode: locates the domain
- * before routing (`site.locate`, synchronous when every resolver is) so
+ * before routing (`locateEarly`, synchronous when every resolver is) so
  * `/stores/acme/shop/products` is routed as `/shop/products`, query kept.
  * `mdFastify` runs the policies on that location in `onRequest` (give both
  * the same options); a failure is answered there, as JSON.
@@ -48,24 +43,10 @@ const handover = new WeakMap<IncomingMessage, Handover>();
 export function mdRewriteUrl(site: Site, options: AdapterOptions = {}): (req: IncomingMessage) => string {
   return function mdRewrite(req) {
     const url = req.url ?? '/';
-    const trust = options.trustForwardedHost === true;
-    try {
-      const located = site.locate(fromNodeRequest(req, 'fastify', options));
-      if (located instanceof Promise) {
-        // Routing cannot wait: hand over a promise that never rejects, routed on the URL as received.
-        const early = located.then(
-          (l): EarlyLocation => ({ located: l }),
-          (error: unknown) => ({ error }),
-        );
-        handover.set(req, { site, trust, early, routed: false });
-        return url;
-      }
-      handover.set(req, { site, trust, early: { located }, routed: true });
-      return located.rewritten ? withPath(url, located.path) : url;
-    } catch (error) {
-      handover.set(req, { site, trust, early: { error }, routed: true });
-      return url;
-    }
+    const early = locateEarly(site, req, 'fastify', options);
+    handover.set(req, { site, trust: options.trustForwardedHost === true, early });
+    const located = early instanceof Promise || !('located' in early) ? undefined : early.located;
+    return located?.rewritten ? withPath(url, located.path) : url;
   };
 }
 
@@ -81,7 +62,7 @@ const plugin: FastifyPluginCallback<MdFastifyOptions> = (app, { site, ...options
       ({ answer, resolved }) => {
         if (answer !== undefined) return send(reply, answer);
         // Routing is over: a clean path found only now was never routed, so say how to fix it.
-        if (handed?.routed !== true && resolved.rewritten) {
+        if ((handed === undefined || handed.early instanceof Promise) && resolved.rewritten) {
           return send(reply, toHttpAnswer(MdError.invalidOptions(LATE_REWRITE)));
         }
         for (const [name, value] of resolved.headers) reply.header(name, value);

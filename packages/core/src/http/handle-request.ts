@@ -67,6 +67,35 @@ export async function handleRequest(
   return { resolved };
 }
 
+/**
+ * Locates a request before routing, for a hook that cannot wait (Fastify's
+ * `rewriteUrl`): `site.locate` on the neutral request, answered as an
+ * {@link EarlyLocation} that never throws and, when a resolver is
+ * asynchronous, a promise that never rejects. Hand it to `handleRequest`
+ * as `early`, which then runs only the policies.
+ *
+ * @example
+ * const early = locateEarly(site, req, 'fastify');
+ * if (!(early instanceof Promise) && 'located' in early) req.url = withPath(req.url, early.located.path);
+ */
+export function locateEarly(
+  site: Site<unknown>,
+  req: IncomingMessage,
+  kind: string,
+  options: AdapterOptions = {},
+): Awaitable<EarlyLocation> {
+  try {
+    const located = site.locate(fromNodeRequest(req, kind, options));
+    if (!(located instanceof Promise)) return { located };
+    return located.then(
+      (found) => ({ located: found }),
+      (error: unknown) => ({ error }),
+    );
+  } catch (error) {
+    return { error };
+  }
+}
+
 function observe(
   hooks: SiteHooks,
   res: ServerResponse,
