@@ -1,6 +1,4 @@
-import { MdError } from '../../errors/md-error.js';
-import type { DomainStore } from './store.js';
-import { parseDefinitions } from './store.js';
+import { type DomainStore, parseDefinitionsJson } from './store.js';
 
 export interface EnvStoreOptions {
   /** The variable holding the JSON (default `MD_DOMAINS`). */
@@ -25,13 +23,7 @@ export function envStore({ variable = 'MD_DOMAINS', env = process.env }: EnvStor
     async load() {
       const text = env[variable];
       if (text === undefined || text.trim() === '') return [];
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch (error) {
-        throw MdError.storeInvalid(name, `it is not valid JSON (${(error as Error).message})`, error);
-      }
-      return parseDefinitions(name, data);
+      return parseDefinitionsJson(name, text);
     },
   };
 }

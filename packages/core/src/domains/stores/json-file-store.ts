@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { MdError } from '../../errors/md-error.js';
-import type { DomainStore } from './store.js';
-import { parseDefinitions } from './store.js';
+import { type DomainStore, parseDefinitionsJson } from './store.js';
 
 /**
  * A store reading a JSON file: an array of domain definitions or
@@ -21,13 +20,7 @@ export function jsonFileStore(path: string): DomainStore {
       } catch (error) {
         throw MdError.storeUnavailable(name, error);
       }
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch (error) {
-        throw MdError.storeInvalid(name, `it is not valid JSON (${(error as Error).message})`, error);
-      }
-      return parseDefinitions(name, data);
+      return parseDefinitionsJson(name, text);
     },
   };
 }

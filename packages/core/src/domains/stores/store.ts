@@ -32,3 +32,14 @@ export function parseDefinitions(source: string, data: unknown): DomainDefinitio
   });
   return list as DomainDefinition[];
 }
+
+/** @internal Parses a store's JSON text, then its definitions; bad JSON is `STORE_INVALID`. */
+export function parseDefinitionsJson(source: string, text: string): DomainDefinition[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw MdError.storeInvalid(source, `it is not valid JSON (${(error as Error).message})`, error);
+  }
+  return parseDefinitions(source, data);
+}
