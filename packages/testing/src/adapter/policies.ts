@@ -9,7 +9,7 @@ function error(res: ClientResponse): { status: number; code: unknown } {
 }
 
 /**
- * The domain-policy part of the adapter conformance suite (issue 9): status,
+ * The domain-policy part of the adapter conformance suite: status,
  * feature guard, branding, scoped cache and files, per-domain rate limit,
  * cross-domain guard, logs, metrics and health, all over real HTTP through
  * the adapter under test. Called by {@link describeAdapterConformance}.
