@@ -53,7 +53,7 @@ function makeResolvers() {
   };
 }
 
-/** The neutral request as core's createRequestLike builds it: a header getter over a plain object. */
+/** The neutral request as core's fromNodeRequest builds it: a header getter over a plain object. */
 function requestLike({ host, path, headers = {}, query = '', cookies = {} }) {
   return {
     host,
@@ -115,10 +115,10 @@ async function buildSize(size) {
     }
     // The whole synchronous pipeline: normalise the host, host -> subdomain -> path, fallbacks, events.
     const chainRequests = picks.map((pick) => requestLike(SCENARIOS.path(pick)));
-    for (const [k, req] of chainRequests.entries()) assert.equal(site.resolveSync(req).domain.name, picks[k]);
-    tasks[`chain: site.resolveSync, path mode · ${workload}`] = () => {
+    for (const [k, req] of chainRequests.entries()) assert.equal(site.resolve(req).domain.name, picks[k]);
+    tasks[`chain: site.resolve (synchronous), path mode · ${workload}`] = () => {
       let sink = 0;
-      for (const req of chainRequests) sink += site.resolveSync(req).path.length;
+      for (const req of chainRequests) sink += site.resolve(req).path.length;
       return sink;
     };
   }

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSite } from '@md/core';
 import { mdExpress } from '@md/express';
+import { debugHeader } from '@md/observability';
 import { hostResolver, pathResolver, subdomainResolver } from '@md/resolvers';
 import express from 'express';
 
@@ -21,7 +22,7 @@ export async function start(port = 0): Promise<{ url: string; close: () => Promi
       { name: 'globex', branding: { name: 'Globex Corporation' } },
     ],
     rootHosts: ['localhost', '127.0.0.1'],
-    debugHeader: true,
+    policies: [debugHeader()],
   });
 
   const app = express();

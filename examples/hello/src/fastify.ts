@@ -1,5 +1,6 @@
 import { createSite } from '@md/core';
 import { mdFastify, mdRewriteUrl } from '@md/fastify';
+import { debugHeader } from '@md/observability';
 import { hostResolver, pathResolver, subdomainResolver } from '@md/resolvers';
 import Fastify from 'fastify';
 
@@ -20,7 +21,7 @@ export async function start(port = 0): Promise<{ url: string; close: () => Promi
       { name: 'globex', branding: { name: 'Globex Corporation' } },
     ],
     rootHosts: ['localhost', '127.0.0.1'],
-    debugHeader: true,
+    policies: [debugHeader()],
   });
 
   const app = Fastify({ rewriteUrl: mdRewriteUrl(site) });

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createSite } from '@md/core';
 import { mdKoa } from '@md/koa';
+import { debugHeader } from '@md/observability';
 import { hostResolver, pathResolver, subdomainResolver } from '@md/resolvers';
 import Koa from 'koa';
 
@@ -20,7 +21,7 @@ export async function start(port = 0): Promise<{ url: string; close: () => Promi
       { name: 'globex', branding: { name: 'Globex Corporation' } },
     ],
     rootHosts: ['localhost', '127.0.0.1'],
-    debugHeader: true,
+    policies: [debugHeader()],
   });
 
   const app = new Koa();

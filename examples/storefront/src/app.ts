@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { MdError, type Site, serializeCookie, toErrorResponse } from '@md/core';
+import { assertFeature, assertSessionDomain, cookieOptions, MdError, type Site } from '@md/core';
+import { serializeCookie, toHttpAnswer } from '@md/core/http';
+import type { Observability } from '@md/observability';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import bcrypt from 'bcryptjs';
 import type { StorefrontEntities } from './entities.js';
@@ -32,7 +34,12 @@ const SESSION_MS = 8 * 60 * 60 * 1000;
  * handler runs inside the request's domain, so `site.em` is that domain's
  * data, `site.domain` its branding, preferences and features.
  */
-export function createApp(site: Site<SqlEntityManager>, entities: StorefrontEntities, bcryptCost = 10) {
+export function createApp(
+  site: Site<SqlEntityManager>,
+  obs: Observability,
+  entities: StorefrontEntities,
+  bcryptCost = 10,
+) {
   const { User, Session, Product, Order } = entities;
 
   const reply = (status: number, body: SafeHtml | string, extra: Partial<AppResponse> = {}): AppResponse => ({
@@ -59,7 +66,7 @@ export function createApp(site: Site<SqlEntityManager>, entities: StorefrontEnti
     body: '',
   });
   const sessionCookie = (value: string, maxAgeMs: number) =>
-    serializeCookie(SESSION_COOKIE, value, { ...site.cookieOptions(), maxAge: maxAgeMs / 1000 });
+    serializeCookie(SESSION_COOKIE, value, { ...cookieOptions(), maxAge: maxAgeMs / 1000 });
 
   async function currentUser(req: AppRequest) {
     const sid = req.cookies[SESSION_COOKIE];
@@ -70,7 +77,7 @@ export function createApp(site: Site<SqlEntityManager>, entities: StorefrontEnti
       await site.em.nativeDelete(Session, { id: sid });
       return undefined;
     }
-    site.assertSessionDomain({ domain: session.domain, user: session.user.username });
+    assertSessionDomain({ domain: session.domain, user: session.user.username });
     return session.user;
   }
 
@@ -91,10 +98,10 @@ export function createApp(site: Site<SqlEntityManager>, entities: StorefrontEnti
     const username = (form.username ?? '').trim();
     const password = form.password ?? '';
     if (!/^[a-zA-Z0-9_.-]{2,64}$/.test(username)) {
-      throw new MdError('INVALID_REQUEST', 'A user name is 2 to 64 letters, digits, ".", "_" or "-".');
+      throw MdError.invalidRequest('a user name is 2 to 64 letters, digits, ".", "_" or "-"');
     }
     if (password.length < 8 || password.length > 200) {
-      throw new MdError('INVALID_REQUEST', 'A password is 8 to 200 characters.');
+      throw MdError.invalidRequest('a password is 8 to 200 characters');
     }
     return { username, password };
   }
@@ -136,7 +143,7 @@ export function createApp(site: Site<SqlEntityManager>, entities: StorefrontEnti
         createdAt: new Date(),
       });
       await site.em.flush();
-      site.log.info({ user: username }, 'user signed up');
+      obs.log.info({ user: username }, 'user signed up');
       return redirect('/', [await startSession(user)]);
     },
     'POST /login': async (req) => {
@@ -153,7 +160,7 @@ export function createApp(site: Site<SqlEntityManager>, entities: StorefrontEnti
           }),
         );
       }
-      site.log.info({ user: username }, 'user logged in');
+      obs.log.info({ user: username }, 'user logged in');
       return redirect('/', [await startSession(user)]);
     },
     'POST /logout': async (req) => {
@@ -168,7 +175,7 @@ export function createApp(site: Site<SqlEntityManager>, entities: StorefrontEnti
       const product = await site.em.findOne(Product, { id: form.productId ?? '' });
       const qty = Number(form.qty ?? '1');
       if (product === null || !Number.isInteger(qty) || qty < 1 || qty > 99) {
-        throw new MdError('INVALID_REQUEST', 'Choose a product of this store and a quantity from 1 to 99.');
+        throw MdError.invalidRequest('choose a product of this store and a quantity from 1 to 99');
       }
       site.em.create(Order, {
         id: randomUUID(),
@@ -181,7 +188,7 @@ export function createApp(site: Site<SqlEntityManager>, entities: StorefrontEnti
       return redirect('/');
     },
     'GET /reports': async () => {
-      site.assertFeature('reports');
+      assertFeature('reports');
       const orders = await site.em.find(Order, {}, { populate: ['product'] });
       return reply(200, reportsPage({ domain: site.domain, base: base(), orders }));
     },
@@ -220,17 +227,18 @@ export function createApp(site: Site<SqlEntityManager>, entities: StorefrontEnti
   };
 
   return {
+    /** The current domain's logger (every line names the domain). */
+    log: () => obs.log,
     /** Answers one request; call it inside the request's domain (the md adapters do). */
     async handle(req: AppRequest): Promise<AppResponse> {
       const routes = site.domain.isRoot ? rootRoutes : domainRoutes;
       const route = routes[`${req.method} ${req.path}`];
       try {
-        if (route === undefined)
-          throw new MdError('ROUTE_NOT_FOUND', `There is no page ${req.method} ${req.path} here.`);
+        if (route === undefined) throw MdError.routeNotFound(req.method, req.path);
         return await route(req);
       } catch (error) {
-        const { status, body } = toErrorResponse(error);
-        if (status === 500) site.log.error({ err: error }, 'request failed');
+        const { status, body } = toHttpAnswer(error);
+        if (status === 500) obs.log.error({ err: error }, 'request failed');
         if (req.path.startsWith('/api/')) return json(status, body);
         return reply(status, errorPage({ domain: site.domain, base: base(), status, ...body.error }));
       }

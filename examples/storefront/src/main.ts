@@ -15,13 +15,13 @@ if (!['database', 'schema', 'row'].includes(isolation)) {
   );
 }
 const port = Number(process.env.PORT ?? 3000);
-const { site, app, admin } = await createStorefront({
+const { site, app } = await createStorefront({
   isolation,
   ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
   ...(process.env.MD_DATA_DIR ? { dataDir: process.env.MD_DATA_DIR } : {}),
   ...(process.env.MD_ADMIN_TOKEN ? { adminToken: process.env.MD_ADMIN_TOKEN } : {}),
 });
-const server = await startServer(adapter, site, app, { port, host: process.env.HOST ?? '127.0.0.1', admin });
+const server = await startServer(adapter, site, app, { port, host: process.env.HOST ?? '127.0.0.1' });
 
 const where = process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite';
 console.log(`md storefront: ${adapter} + ${isolation}-per-domain isolation on ${where}`);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AdminApi, parseCookieHeader, readRequestBody, type Site } from '@md/core';
+import type { Site } from '@md/core';
+import { parseCookieHeader, readRequestBody } from '@md/core/http';
 import { mdExpress } from '@md/express';
 import { mdFastify, mdRewriteUrl } from '@md/fastify';
 import { mdKoa } from '@md/koa';
@@ -26,15 +27,9 @@ export async function readForm(req: IncomingMessage): Promise<Record<string, str
 }
 
 /** One log line per request, written inside the request's domain: it names the domain. */
-function logRequest(
-  site: Site<unknown>,
-  method: string,
-  path: string,
-  status: number,
-  started: number,
-): void {
+function logRequest(app: StorefrontApp, method: string, path: string, status: number, started: number): void {
   const ms = performance.now() - started;
-  site.log.info({ method, path, status, ms: Math.round(ms * 10) / 10 }, 'request');
+  app.log().info({ method, path, status, ms: Math.round(ms * 10) / 10 }, 'request');
 }
 
 function queryOf(url: string | undefined): URLSearchParams {
@@ -50,17 +45,12 @@ export async function startServer(
   adapter: AdapterName,
   site: Site<unknown>,
   app: StorefrontApp,
-  {
-    port = 0,
-    host = '127.0.0.1',
-    admin,
-  }: { port?: number; host?: string; admin?: AdminApi | undefined } = {},
+  { port = 0, host = '127.0.0.1' }: { port?: number; host?: string } = {},
 ): Promise<RunningServer> {
-  const adapterOptions = admin === undefined ? {} : { admin };
   if (adapter === 'express') {
     const ex = express();
     ex.disable('x-powered-by');
-    ex.use(mdExpress(site, adapterOptions));
+    ex.use(mdExpress(site));
     ex.use(async (req, res) => {
       const started = performance.now();
       const answer = await app.handle({
@@ -73,13 +63,13 @@ export async function startServer(
       res.status(answer.status).set(answer.headers);
       if (answer.cookies.length > 0) res.setHeader('set-cookie', answer.cookies);
       res.send(answer.body);
-      logRequest(site, req.method, req.originalUrl, answer.status, started);
+      logRequest(app, req.method, req.originalUrl, answer.status, started);
     });
     return listen(ex.listen(port, host));
   }
   if (adapter === 'fastify') {
-    const fa = Fastify({ rewriteUrl: mdRewriteUrl(site, adapterOptions) });
-    await fa.register(mdFastify, { site, ...adapterOptions });
+    const fa = Fastify({ rewriteUrl: mdRewriteUrl(site) });
+    await fa.register(mdFastify, { site });
     fa.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: MAX_FORM_BYTES },
@@ -101,7 +91,7 @@ export async function startServer(
         });
         reply.code(answer.status).headers(answer.headers);
         if (answer.cookies.length > 0) reply.header('set-cookie', answer.cookies);
-        logRequest(site, request.method, request.originalUrl, answer.status, started);
+        logRequest(app, request.method, request.originalUrl, answer.status, started);
         return reply.send(answer.body);
       },
     });
@@ -109,7 +99,7 @@ export async function startServer(
     return listen(fa.server, () => fa.close());
   }
   const koa = new Koa();
-  koa.use(mdKoa(site, adapterOptions));
+  koa.use(mdKoa(site));
   koa.use(async (ctx) => {
     const started = performance.now();
     const answer = await app.handle({
@@ -123,7 +113,7 @@ export async function startServer(
     ctx.set(answer.headers);
     if (answer.cookies.length > 0) ctx.set('set-cookie', answer.cookies);
     ctx.body = answer.body;
-    logRequest(site, ctx.method, ctx.originalUrl, answer.status, started);
+    logRequest(app, ctx.method, ctx.originalUrl, answer.status, started);
   });
   return listen(koa.listen(port, host));
 }

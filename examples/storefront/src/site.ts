@@ -1,11 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAdminApi, createSite, type DomainDefinition, MdError, type MdLogger } from '@md/core';
+import { adminApi } from '@md/admin';
+import { availability, createSite, type DomainDefinition, MdError } from '@md/core';
 import { databasePerDomain } from '@md/isolation-database';
 import { rowLevel } from '@md/isolation-row';
 import { schemaPerDomain } from '@md/isolation-schema';
 import type { DomainSeeder, MikroOrmStrategy } from '@md/mikro-orm';
+import { debugHeader, type MdLogger, observability } from '@md/observability';
 import { hostResolver } from '@md/resolvers/host';
 import { pathResolver } from '@md/resolvers/path';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -130,16 +132,20 @@ export async function createStorefront(options: StorefrontOptions = {}) {
   const entities = createEntities();
   const dataDir = options.dataDir ?? DEFAULT_DATA;
   await mkdir(join(dataDir, 'db'), { recursive: true });
+  const obs = observability(options.logger === undefined ? {} : { logger: options.logger });
+  const admin =
+    options.adminToken === undefined
+      ? undefined
+      : adminApi({ token: options.adminToken, metrics: obs.metrics });
   const site = await createSite({
     isolation: strategyFor(isolation, entities, options),
     resolvers: [hostResolver(), pathResolver({ patterns: ['/stores/:domain/*'] })],
+    policies: [availability({ allow: ['/health'] }), debugHeader()],
+    plugins: admin === undefined ? [obs] : [obs, admin],
     rootHosts: ['localhost', '127.0.0.1'],
     root: { preferences: { locale: 'en-GB', currency: 'GBP' }, branding: { name: 'md storefront' } },
     domains: DOMAINS,
-    debugHeader: true,
-    unavailableAllowList: ['/health'],
     filesRoot: join(dataDir, 'files'),
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   for (const domain of site.domains) {
     if (domain.isRoot) continue;
@@ -149,9 +155,7 @@ export async function createStorefront(options: StorefrontOptions = {}) {
       logoSvg(domain.branding.name?.[0] ?? '?', domain.branding.primaryColor ?? '#334155'),
     );
   }
-  const admin =
-    options.adminToken === undefined ? undefined : createAdminApi(site, { token: options.adminToken });
-  return { site, admin, app: createApp(site, entities, options.bcryptCost), entities };
+  return { site, admin, app: createApp(site, obs, entities, options.bcryptCost), entities };
 }
 
 export type Storefront = Awaited<ReturnType<typeof createStorefront>>;

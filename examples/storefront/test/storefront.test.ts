@@ -55,7 +55,7 @@ describe.each(combos)(
         adminToken: ADMIN_TOKEN,
         ...(databaseUrl ? { databaseUrl } : {}),
       });
-      server = await startServer(adapter, storefront.site, storefront.app, { admin: storefront.admin });
+      server = await startServer(adapter, storefront.site, storefront.app);
     });
 
     afterAll(async () => {
@@ -97,7 +97,7 @@ describe.each(combos)(
       });
       expect(up.status).toBe(303);
       expect(up.cookies).toHaveLength(1);
-      expect(up.cookies[0]).toMatch(/^sid=[0-9a-f]{64}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
+      expect(up.cookies[0]).toMatch(/^sid=[0-9a-f]{64}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
       expect(up.cookies[0]).not.toMatch(/domain=/i);
       expect(JSON.parse((await browser.get('acme.localhost', '/api/me')).text).user.username).toBe('alice');
       // Same browser on globex: logged out there.

@@ -1,7 +1,7 @@
 export type { DomainLocks } from './advisory-lock.js';
 export { noLocks, postgresDomainLocks } from './advisory-lock.js';
-export type { CliIo } from './cli.js';
 export { runCli } from './cli.js';
+export type { CliIo } from './context.js';
 export type { DomainDrift } from './drift.js';
 export { checkDrift } from './drift.js';
 export type { LoadedConfig, MdConfigModule } from './load-config.js';

@@ -51,11 +51,7 @@ export async function loadConfig(cwd: string, path?: string): Promise<LoadedConf
   try {
     module = (await importConfig(file)) as MdConfigModule;
   } catch (cause) {
-    throw new MdError(
-      'INVALID_OPTIONS',
-      `Invalid md options: ${file} failed to load: ${(cause as Error).message}`,
-      { cause },
-    );
+    throw MdError.invalidOptions(`${file} failed to load: ${(cause as Error).message}`, cause);
   }
   const exported = module.default;
   const site = typeof exported === 'function' ? await exported() : exported;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,12 +101,34 @@ it('md domains add|list|update|suspend|resume|remove, md seed and md run work on
   expect([duplicate.code, duplicate.json.error.code]).toEqual([1, 'DUPLICATE_DOMAIN']);
 });
 
+it('md domains add --provision rolls a failed provisioning back, as the admin API does', async () => {
+  // A folder where the domain's SQLite file must go: opening the database fails.
+  const blocker = join(dir, 'broken.sqlite');
+  await mkdir(blocker);
+  const failed = await md('domains', 'add', 'broken', '--host', 'broken.test', '--provision', '--json');
+  expect([failed.code, failed.json.ok, failed.json.error.code]).toEqual([1, false, 'PROVISION_FAILED']);
+  const names = (await md('domains', 'list', '--json')).json.domains.map((d: { name: string }) => d.name);
+  expect(names).not.toContain('broken');
+  // Nothing of it stays: with the cause gone, the same code onboards, and removing it erases its data.
+  await rm(blocker, { recursive: true });
+  const added = await md('domains', 'add', 'broken', '--host', 'broken.test', '--provision', '--json');
+  expect([added.code, added.json.domain.hosts.map((h: { host: string }) => h.host)]).toEqual([
+    0,
+    ['broken.test'],
+  ]);
+  expect(existsSync(blocker)).toBe(true);
+  expect((await md('domains', 'remove', 'broken', '--confirm', 'broken')).code).toBe(0);
+  expect(existsSync(blocker)).toBe(false);
+});
+
 it('fails with exit code 2 and a hint on bad usage or a missing config', async () => {
   const unknown = await md('frobnicate');
   expect([unknown.code, unknown.err]).toEqual([2, expect.stringMatching(/unknown command "frobnicate"/)]);
   const noConfig = await runCli(['migrate'], { cwd: tmpdir(), stderr: { write: () => true } as never });
   expect(noConfig).toBe(2);
   expect((await md('--help')).out).toMatch(/md migrate \[--all/);
+  expect((await md('domains', 'frob', 'acme')).code).toBe(2);
+  expect((await md('domains', 'add')).code).toBe(2);
 });
 
 it('the built `md` binary reads md.config.ts as is (through tsx), under plain node', async () => {

@@ -1,56 +1,77 @@
-export type { AdminApiOptions, AdminHandler, AdminRequest, AdminResponse } from './admin.js';
-export { AdminApi, createAdminApi } from './admin.js';
-export type { CacheBackend, MemoryCacheOptions, RedisLikeClient } from './cache.js';
-export { DomainCache, memoryCacheBackend, redisCacheBackend } from './cache.js';
-export type { DomainScope } from './context.js';
-export { getCurrentDomain, tryGetCurrentDomain } from './context.js';
-export type { DiscoverResult, DomainPatch } from './domain-handler.js';
-export { DomainHandler } from './domain-handler.js';
-export type { DomainPreferences } from './domain-proxy.js';
-export { CurrentDomain, DomainProxy } from './domain-proxy.js';
-export type { MdErrorCode, MdErrorOptions } from './errors.js';
-export { ERROR_STATUS, httpStatusOf, MdError } from './errors.js';
-export type { MdEventEmitter, MdEvents } from './events.js';
-export { DomainFiles } from './files.js';
-export type { AdapterOptions, HttpAnswer, RequestOutcome } from './http.js';
-export {
-  createRequestLike,
-  handleRequest,
-  parseCookieHeader,
-  readRequestBody,
-  serializeCookie,
-  toHttpAnswer,
-  withPath,
-} from './http.js';
-export { assertDomainName, DOMAIN_NAME_PATTERN, isValidDomainName, normalizeHost } from './names.js';
-export type { MdLogger } from './observability.js';
-export { createDefaultLogger, DomainMetrics } from './observability.js';
-export type { RateLimitOptions, RateLimitTier } from './rate-limit.js';
-export { DomainRateLimiter } from './rate-limit.js';
-export type { ServiceFactory, ServiceMap } from './services.js';
-export { ServiceRegistry } from './services.js';
-export type { DomainCookieOptions, ErrorResponse, ResolvedRequest, SiteHealth, SiteOptions } from './site.js';
-export { createSite, Site, toErrorResponse } from './site.js';
-export type { EnvStoreOptions } from './stores/env-store.js';
-export { envStore } from './stores/env-store.js';
-export { jsonFileStore } from './stores/json-file-store.js';
-export { memoryStore } from './stores/memory-store.js';
-export type { DomainStore } from './stores/store.js';
+// @md/core — what app developers use. Adapter authors also import
+// `@md/core/http`; strategy and plugin authors find their contracts here as types.
+
+// the domain context
+export type { DomainCookieOptions } from './context/cookie-options.js';
+export { cookieOptions } from './context/cookie-options.js';
+export { getCurrentDomain, tryGetCurrentDomain } from './context/domain-context.js';
+export type { CacheBackend } from './domains/cache/cache-backend.js';
+// domains
+export type { DomainCache } from './domains/cache/domain-cache.js';
+export type { MemoryCacheOptions } from './domains/cache/memory-backend.js';
+export { memoryCacheBackend } from './domains/cache/memory-backend.js';
+export type { RedisLikeClient } from './domains/cache/redis-backend.js';
+export { redisCacheBackend } from './domains/cache/redis-backend.js';
+export type { DiscoverResult, DomainHandler } from './domains/collection.js';
+export type { DomainContainer } from './domains/container.js';
+export { CurrentDomain } from './domains/container.js';
+export type { DomainBranding, DomainDefinition, DomainPatch, DomainStatus } from './domains/definition.js';
+export { DOMAIN_STATUSES } from './domains/definition.js';
+export type { DomainFiles } from './domains/files.js';
+export type { DomainLookup } from './domains/lookup.js';
+export { assertDomainName, DOMAIN_NAME_PATTERN, isValidDomainName, normalizeHost } from './domains/names.js';
+export type { DomainPreferences } from './domains/preferences.js';
+export type { DomainProxy, ServiceFactory } from './domains/proxy.js';
+export type { ServiceMap } from './domains/service-map.js';
+export type { ServiceRegistry } from './domains/services.js';
+export type { EnvStoreOptions } from './domains/stores/env-store.js';
+export { envStore } from './domains/stores/env-store.js';
+export { jsonFileStore } from './domains/stores/json-file-store.js';
+export { memoryStore } from './domains/stores/memory-store.js';
+export type { DomainStore } from './domains/stores/store.js';
+export type { DefinitionRules } from './domains/validate.js';
+export { normalizeDefinition } from './domains/validate.js';
+// errors
+export type { MdErrorCode } from './errors/codes.js';
+export { ERROR_STATUS } from './errors/codes.js';
+export type { HeaderList, MdErrorOptions } from './errors/md-error.js';
+export { MdError } from './errors/md-error.js';
+// isolation strategies
 export type {
-  Awaitable,
   DeprovisionOptions,
-  DomainBranding,
-  DomainDefinition,
-  DomainHealth,
-  DomainResolver,
-  DomainStatus,
   IsolationCapabilities,
   IsolationStrategy,
-  MigrationReport,
   ProvisionOptions,
+  SiteLike,
+} from './isolation/contracts.js';
+export type { DomainHealth, MigrationReport } from './isolation/reports.js';
+// policies
+export type { AvailabilityOptions } from './policies/availability.js';
+export { availability } from './policies/availability.js';
+export type { DomainPolicy, PolicyAnswer, PolicyContext } from './policies/contract.js';
+export { assertFeature, assertSessionDomain } from './policies/guards.js';
+export type { RateLimitOptions, RateLimitTier } from './policies/rate-limit.js';
+export { rateLimit } from './policies/rate-limit.js';
+// resolution
+export type {
+  DomainResolver,
   RequestLike,
   Resolution,
   ResolveContext,
-  SiteLike,
-} from './types.js';
-export { DOMAIN_STATUSES } from './types.js';
+  ResolvedRequest,
+} from './resolution/contracts.js';
+export { createSite } from './site/create-site.js';
+export type { CrossDomainEntry, MdEventEmitter, MdEvents } from './site/events.js';
+export type {
+  FinishedResponse,
+  RequestInterceptor,
+  ResolvedInterceptor,
+  ResponseObserver,
+  SiteHooks,
+} from './site/hooks.js';
+// the site
+export type { SiteOptions } from './site/options.js';
+export type { PluginSite, SitePlugin } from './site/plugin.js';
+export type { Site } from './site/site.js';
+
+export type { Awaitable } from './util/awaitable.js';

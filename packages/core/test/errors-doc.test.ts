@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ERROR_STATUS, httpStatusOf, MdError } from '../src/index.js';
+import { toHttpAnswer } from '../src/http/index.js';
+import { ERROR_STATUS, MdError } from '../src/index.js';
 
 const doc = readFileSync(fileURLToPath(new URL('../../../docs/errors.md', import.meta.url)), 'utf8');
 const rows = [...doc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map(
@@ -17,9 +18,9 @@ describe('docs/errors.md', () => {
   it('maps each code to its status through the one table', () => {
     for (const [code, status] of Object.entries(ERROR_STATUS)) {
       const error = new MdError(code as keyof typeof ERROR_STATUS, 'x');
-      expect([error.status, httpStatusOf(error.code)]).toEqual([status, status]);
+      expect([error.status, toHttpAnswer(error).status]).toEqual([status, status]);
     }
-    expect(httpStatusOf(undefined)).toBe(500);
+    expect(toHttpAnswer(new Error('not an MdError')).status).toBe(500);
   });
 
   it('named constructors give their codes, causes and fixing advice', () => {
@@ -29,5 +30,11 @@ describe('docs/errors.md', () => {
     expect(MdError.domainNotFound('acme').message).toMatch(/site\.domains\.register/);
     expect(MdError.invalidDomainName('A!').message).toMatch(/lower-case/);
     expect(MdError.confirmationRequired('Deprovisioning', 'acme').message).toMatch(/confirm: "acme"/);
+    const limited = MdError.rateLimited('acme', 5, 2, 3);
+    expect([limited.status, limited.headers, toHttpAnswer(limited).headers]).toEqual([
+      429,
+      [['retry-after', '3']],
+      [['retry-after', '3']],
+    ]);
   });
 });

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
-  createRequestLike,
-  MdError,
+  fromNodeRequest,
   parseCookieHeader,
+  readJsonBody,
   readRequestBody,
   serializeCookie,
   withPath,
-} from '../src/index.js';
+} from '../src/http/index.js';
+import { MdError } from '../src/index.js';
 
 /** Sends one real request and hands back what `read` made of the IncomingMessage the server saw. */
 async function captured<T>(
@@ -50,7 +51,11 @@ describe('parseCookieHeader', () => {
       ['__proto__', 'x'],
       ['constructor', 'y'],
     ]);
-    expect(Object.getPrototypeOf(cookies)).toBeNull();
+    // Nothing is inherited: the map's prototype chain holds no names at all.
+    const proto = Object.getPrototypeOf(cookies);
+    expect(proto === null ? [] : Reflect.ownKeys(proto)).toEqual([]);
+    expect(proto === null ? null : Object.getPrototypeOf(proto)).toBeNull();
+    expect(['toString', 'hasOwnProperty', 'valueOf'].filter((name) => name in cookies)).toEqual([]);
   });
 
   it('answers an empty map for no header and skips parts without "="', () => {
@@ -68,8 +73,17 @@ describe('serializeCookie', () => {
       sameSite: 'strict',
       maxAge: 60.7,
     });
-    expect(cookie).toBe('sid=a%20b; Path=/stores/acme; Max-Age=60; HttpOnly; Secure; SameSite=Strict');
+    expect(cookie).toBe('sid=a%20b; Max-Age=60; Path=/stores/acme; HttpOnly; Secure; SameSite=Strict');
     expect(cookie).not.toMatch(/domain=/i);
+    // md's rule on top of the library: a Domain attribute never gets through, whatever the caller passes.
+    const sneaky = {
+      path: '/',
+      httpOnly: false,
+      secure: false,
+      sameSite: 'lax',
+      domain: 'platform.com',
+    } as const;
+    expect(serializeCookie('sid', 'x', sneaky as never)).toBe('sid=x; Path=/; SameSite=Lax');
   });
 
   it('refuses a name that is not an HTTP token', () => {
@@ -86,7 +100,7 @@ describe('withPath', () => {
   });
 });
 
-describe('createRequestLike', () => {
+describe('fromNodeRequest', () => {
   it('reads a real request: Host, path without query, headers, query, cookies, ip', async () => {
     const headers = {
       host: 'Acme.Example:8080',
@@ -96,7 +110,7 @@ describe('createRequestLike', () => {
     };
     const { raw, req } = await captured('/stores/acme/x?tenant_id=globex&a=1', headers, (raw) => ({
       raw,
-      req: createRequestLike(raw, 'custom'),
+      req: fromNodeRequest(raw, 'custom'),
     }));
     expect(req.host).toBe('Acme.Example:8080');
     expect(req.path).toBe('/stores/acme/x');
@@ -106,6 +120,7 @@ describe('createRequestLike', () => {
     expect(req.cookies.md_domain).toBe('acme');
     expect(req.ip).toBe('127.0.0.1');
     expect(req.kind).toBe('custom');
+    expect(req.method).toBe('GET');
     expect(req.raw).toBe(raw);
   });
 
@@ -114,27 +129,44 @@ describe('createRequestLike', () => {
       '/',
       { host: 'platform.test', 'x-forwarded-host': 'acme.example, proxy.internal' },
       (raw) => [
-        createRequestLike(raw, 'custom').host,
-        createRequestLike(raw, 'custom', { trustForwardedHost: true }).host,
+        fromNodeRequest(raw, 'custom').host,
+        fromNodeRequest(raw, 'custom', { trustForwardedHost: true }).host,
       ],
     );
     expect(hosts).toEqual(['platform.test', 'acme.example']);
   });
 
   it('has an empty query and no cookies when the request carries none', async () => {
-    const req = await captured('/a', { host: 'x.example' }, (raw) => createRequestLike(raw, 'koa'));
+    const req = await captured('/a', { host: 'x.example' }, (raw) => fromNodeRequest(raw, 'koa'));
     expect(req.path).toBe('/a');
     expect([...(req.query as URLSearchParams).keys()]).toEqual([]);
     expect({ ...req.cookies }).toEqual({});
   });
 });
 
-describe('readRequestBody', () => {
+describe('readRequestBody and readJsonBody', () => {
   const body = (...chunks: string[]) => Readable.from(chunks.map((c) => Buffer.from(c))) as never;
 
-  it('reads the body as text, and refuses one over the limit with INVALID_REQUEST', async () => {
+  it('reads the body as text, and refuses one over the limit with 413 PAYLOAD_TOO_LARGE', async () => {
     expect(await readRequestBody(body('a=1&', 'b=2'), 16)).toBe('a=1&b=2');
     const refused = await readRequestBody(body('x'.repeat(10), 'y'.repeat(10)), 16).catch((e: unknown) => e);
-    expect(MdError.is(refused, 'INVALID_REQUEST')).toBe(true);
+    expect([MdError.is(refused, 'PAYLOAD_TOO_LARGE'), (refused as MdError).status]).toEqual([true, 413]);
+  });
+
+  it('refuses a body whose Content-Length is over the limit before reading it', async () => {
+    const stream = Object.assign(body('tiny'), { headers: { 'content-length': '999999' } });
+    expect(MdError.is(await readRequestBody(stream, 16).catch((e: unknown) => e), 'PAYLOAD_TOO_LARGE')).toBe(
+      true,
+    );
+  });
+
+  it('parses JSON, keeps a body the framework parsed, and refuses what is not JSON with 400', async () => {
+    expect(await readJsonBody(body('{"name":', '"acme"}'))).toEqual({ name: 'acme' });
+    expect(await readJsonBody(body('  '))).toBeUndefined();
+    expect(await readJsonBody(Object.assign(body('ignored'), { body: { parsed: true } }))).toEqual({
+      parsed: true,
+    });
+    const refused = await readJsonBody(body('{nope')).catch((e: unknown) => e);
+    expect([MdError.is(refused, 'INVALID_REQUEST'), (refused as MdError).status]).toEqual([true, 400]);
   });
 });

@@ -1,55 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSite, type RedisLikeClient, redisCacheBackend } from '../src/index.js';
+import { type RedisServer, startRedis } from './helpers/redis-server.js';
 
-/** A free TCP port on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-// A real Redis server (Debian's redis-server, installed by scripts/test.sh), never a stand-in.
 describe('redisCacheBackend on a real Redis', () => {
-  let server: ChildProcess;
+  let redis: RedisServer;
   let client: Redis;
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    // Wait until the server accepts connections, then connect once.
-    for (let i = 0; !(await accepts(port)); i++) {
-      if (i > 100) throw new Error(`redis-server did not start on port ${port}`);
-      await sleep(50);
-    }
-    client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+    redis = await startRedis();
+    client = redis.client();
   });
 
   afterAll(async () => {
-    client?.disconnect();
-    server?.kill();
+    await redis?.stop();
   });
 
   it('namespaces keys by domain, clears one domain only, and honours TTLs', async () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createSite, type DomainResolver, MdError, type RequestLike } from '../src/index.js';
+import {
+  availability,
+  createSite,
+  type DomainPolicy,
+  type DomainResolver,
+  MdError,
+  type RequestLike,
+} from '../src/index.js';
 
 function request(host: string, path = '/'): RequestLike {
   return {
@@ -22,6 +29,12 @@ const prefix: DomainResolver = {
   },
 };
 
+/** A policy that names the resolved domain in a header, as `@md/observability`'s debugHeader does. */
+const debug: DomainPolicy = {
+  name: 'debug',
+  check: ({ domain, via }) => [['x-md-domain', `${domain.name}; via=${via}`]],
+};
+
 function errorOf(fn: () => unknown): MdError {
   try {
     fn();
@@ -32,44 +45,46 @@ function errorOf(fn: () => unknown): MdError {
   throw new Error('expected an MdError');
 }
 
-describe('site.resolveSync', () => {
-  it('answers exactly what site.resolve answers for synchronous resolvers', async () => {
+describe('site.resolve without a promise', () => {
+  it('answers synchronously, with what the awaited answer has, when every resolver and policy is synchronous', async () => {
     const site = await createSite({
       resolvers: [prefix],
       domains: [{ name: 'acme' }, { name: 'frozen', status: 'suspended' }],
       rootHosts: ['platform.test'],
-      unavailableAllowList: ['/health'],
-      debugHeader: true,
+      policies: [availability({ allow: ['/health'] }), debug],
     });
     for (const req of [
       request('platform.test', '/t/acme/shop'),
       request('platform.test', '/t/frozen/health'),
     ]) {
-      expect(site.resolveSync(req)).toEqual(await site.resolve(req));
+      const sync = site.resolve(req);
+      expect(sync).not.toBeInstanceOf(Promise);
+      expect(sync).toEqual(await site.resolve(req));
+      expect(site.locate(req)).not.toBeInstanceOf(Promise);
     }
-    const resolved = site.resolveSync(request('platform.test', '/t/acme/shop'));
+    const resolved = site.resolve(request('platform.test', '/t/acme/shop')) as Awaited<
+      ReturnType<typeof site.resolve>
+    >;
     expect(resolved).toMatchObject({ via: 'prefix', path: '/shop', rewritten: true, cookiePath: '/t/acme' });
     expect(resolved.domain.name).toBe('acme');
     expect(resolved.headers).toEqual([['x-md-domain', 'acme; via=prefix']]);
   });
 
-  it('throws the same typed errors as site.resolve', async () => {
+  it('throws the typed errors synchronously', async () => {
     const site = await createSite({
       resolvers: [prefix],
       domains: [{ name: 'frozen', status: 'suspended' }],
       rootHosts: ['platform.test'],
     });
-    expect(errorOf(() => site.resolveSync(request('bad..host'))).code).toBe('INVALID_HOST');
-    expect(errorOf(() => site.resolveSync(request('platform.test', '/t/ghost/x'))).code).toBe(
-      'DOMAIN_NOT_FOUND',
-    );
-    expect(errorOf(() => site.resolveSync(request('other.example'))).code).toBe('DOMAIN_NOT_FOUND');
-    expect(errorOf(() => site.resolveSync(request('platform.test', '/t/frozen/x'))).code).toBe(
+    expect(errorOf(() => site.resolve(request('bad..host'))).code).toBe('INVALID_HOST');
+    expect(errorOf(() => site.resolve(request('platform.test', '/t/ghost/x'))).code).toBe('DOMAIN_NOT_FOUND');
+    expect(errorOf(() => site.resolve(request('other.example'))).code).toBe('DOMAIN_NOT_FOUND');
+    expect(errorOf(() => site.resolve(request('platform.test', '/t/frozen/x'))).code).toBe(
       'DOMAIN_SUSPENDED',
     );
   });
 
-  it('refuses an asynchronous resolver with INVALID_OPTIONS and leaves no unhandled rejection', async () => {
+  it('answers a promise once a resolver does, whose rejection is the resolver’s error, reported once and never unhandled', async () => {
     const failing: DomainResolver = {
       name: 'async',
       async resolve() {
@@ -77,26 +92,36 @@ describe('site.resolveSync', () => {
       },
     };
     const site = await createSite({ resolvers: [failing], domains: [{ name: 'acme' }] });
+    const seen: string[] = [];
+    site.events.on('request:not-resolved', ({ error }) => seen.push(error.code));
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const error = errorOf(() => site.resolveSync(request('acme.example')));
-      expect(error.code).toBe('INVALID_OPTIONS');
-      expect(error.message).toMatch(/await site\.resolve/);
+      const answer = site.resolve(request('acme.example'));
+      expect(answer).toBeInstanceOf(Promise);
+      const error = await (answer as Promise<unknown>).then(
+        () => undefined,
+        (e: unknown) => e as MdError,
+      );
+      expect(error?.code).toBe('INVALID_PATH');
+      const located = site.locate(request('acme.example'));
+      expect(located).toBeInstanceOf(Promise);
+      expect(await (located as Promise<unknown>).catch((e: MdError) => e.code)).toBe('INVALID_PATH');
       await new Promise((resolve) => setTimeout(resolve, 10));
       expect(unhandled).toEqual([]);
+      expect(seen).toEqual(['INVALID_PATH', 'INVALID_PATH']);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
   });
 
-  it('emits request:not-resolved for failures, as site.resolve does', async () => {
+  it('emits request:not-resolved for failures, synchronous or not', async () => {
     const site = await createSite({ resolvers: [prefix], domains: [{ name: 'acme' }] });
     const seen: string[] = [];
     site.events.on('request:not-resolved', ({ error }) => seen.push(error.code));
-    errorOf(() => site.resolveSync(request('bad..host')));
-    errorOf(() => site.resolveSync(request('nobody.example', '/x')));
+    errorOf(() => site.resolve(request('bad..host')));
+    errorOf(() => site.resolve(request('nobody.example', '/x')));
     expect(seen).toEqual(['INVALID_HOST', 'DOMAIN_NOT_FOUND']);
   });
 });

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { inject, injectable, Lifecycle } from 'tsyringe';
+import { container, inject, injectable, Lifecycle } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
 import { CurrentDomain, createSite, type DomainProxy, MdError } from '../src/index.js';
 
@@ -91,8 +91,10 @@ class Greeter {
 
 describe('tsyringe child containers', () => {
   it('give per-domain singletons with the current domain injected', async () => {
-    const site = await createSite({ domains: [{ name: 'acme' }, { name: 'globex' }] });
-    site.container.register(Greeter, { useClass: Greeter }, { lifecycle: Lifecycle.ContainerScoped });
+    const root = container.createChildContainer();
+    const site = await createSite({ container: root, domains: [{ name: 'acme' }, { name: 'globex' }] });
+    expect(site.container).toBe(root);
+    root.register(Greeter, { useClass: Greeter }, { lifecycle: Lifecycle.ContainerScoped });
     const acme = site.domains.get('acme')!;
     const globex = site.domains.get('globex')!;
     const a = acme.container.resolve(Greeter);
@@ -105,11 +107,23 @@ describe('tsyringe child containers', () => {
   });
 
   it('rebuilds the container after the domain is updated', async () => {
-    const site = await createSite({ domains: [{ name: 'acme' }] });
-    site.container.register(Greeter, { useClass: Greeter }, { lifecycle: Lifecycle.ContainerScoped });
+    const root = container.createChildContainer();
+    const site = await createSite({ container: root, domains: [{ name: 'acme' }] });
+    root.register(Greeter, { useClass: Greeter }, { lifecycle: Lifecycle.ContainerScoped });
     const acme = site.domains.get('acme')!;
     const before = acme.container.resolve(Greeter);
     await site.domains.update('acme', { features: ['x'] });
     expect(acme.container.resolve(Greeter)).not.toBe(before);
+  });
+
+  it('are optional: a site without a container says how to give it one', async () => {
+    const site = await createSite({ domains: [{ name: 'acme' }] });
+    expect(site.container).toBeUndefined();
+    expect(() => site.domains.get('acme')!.container).toThrowError(
+      expect.objectContaining({
+        code: 'INVALID_OPTIONS',
+        message: expect.stringMatching(/createSite\(\{ container \}\)/),
+      }),
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createSite, type DomainResolver, MdError, type RequestLike, toErrorResponse } from '../src/index.js';
+import { toHttpAnswer } from '../src/http/index.js';
+import {
+  availability,
+  cookieOptions,
+  createSite,
+  type DomainResolver,
+  MdError,
+  type RequestLike,
+} from '../src/index.js';
 
 function request(host: string, path = '/', headers: Record<string, string> = {}): RequestLike {
   return {
@@ -32,9 +40,9 @@ const asyncPath: DomainResolver = {
   },
 };
 
-async function errorOf(promise: Promise<unknown>): Promise<MdError> {
+async function errorOf(run: unknown): Promise<MdError> {
   try {
-    await promise;
+    await (typeof run === 'function' ? run() : run);
   } catch (error) {
     if (MdError.is(error)) return error;
     throw error;
@@ -87,16 +95,16 @@ describe('site.resolve', () => {
       true,
     ]);
     expect((await site.resolve(request('Admin.Example.com.:443', '/'))).domain.name).toBe('_main_');
-    const notFound = await errorOf(site.resolve(request('unknown.example.com', '/x')));
+    const notFound = await errorOf(() => site.resolve(request('unknown.example.com', '/x')));
     expect(notFound.code).toBe('DOMAIN_NOT_FOUND');
-    expect(toErrorResponse(notFound)).toEqual({
+    expect(toHttpAnswer(notFound)).toEqual({
       status: 404,
       body: { error: { code: 'DOMAIN_NOT_FOUND', message: notFound.message } },
       headers: [],
     });
-    const unregistered = await errorOf(site.resolve(request('platform.test', '/t/nobody/x')));
+    const unregistered = await errorOf(() => site.resolve(request('platform.test', '/t/nobody/x')));
     expect(unregistered.code).toBe('DOMAIN_NOT_FOUND');
-    expect((await errorOf(site.resolve(request('bad host', '/')))).code).toBe('INVALID_HOST');
+    expect((await errorOf(() => site.resolve(request('bad host', '/')))).code).toBe('INVALID_HOST');
   });
 
   it('refuses suspended and disabled domains except on the allow-list; changes apply on the next request', async () => {
@@ -106,30 +114,30 @@ describe('site.resolve', () => {
         { name: 'acme', status: 'suspended' },
         { name: 'globex', status: 'disabled' },
       ],
-      unavailableAllowList: ['/health', '/billing/*'],
+      policies: [availability({ allow: ['/health', '/billing/*'] })],
     });
-    const suspended = await errorOf(site.resolve(request('acme.test', '/orders')));
+    const suspended = await errorOf(() => site.resolve(request('acme.test', '/orders')));
     expect([suspended.code, suspended.status]).toEqual(['DOMAIN_SUSPENDED', 403]);
-    expect((await errorOf(site.resolve(request('globex.test', '/')))).code).toBe('DOMAIN_DISABLED');
+    expect((await errorOf(() => site.resolve(request('globex.test', '/')))).code).toBe('DOMAIN_DISABLED');
     expect((await site.resolve(request('acme.test', '/health'))).domain.name).toBe('acme');
     expect((await site.resolve(request('acme.test', '/billing/pay'))).domain.name).toBe('acme');
     expect((await site.resolve(request('acme.test', '/billing'))).domain.name).toBe('acme');
-    expect((await errorOf(site.resolve(request('acme.test', '/billingx')))).code).toBe('DOMAIN_SUSPENDED');
+    expect((await errorOf(() => site.resolve(request('acme.test', '/billingx')))).code).toBe(
+      'DOMAIN_SUSPENDED',
+    );
     await site.domains.update('acme', { status: 'active' });
     expect((await site.resolve(request('acme.test', '/orders'))).domain.name).toBe('acme');
   });
 
-  it('adds the debug header when asked and emits resolved / not-resolved events', async () => {
-    const site = await createSite({ resolvers: [byLabel], domains: [{ name: 'acme' }], debugHeader: true });
+  it('emits resolved / not-resolved events, and adds no headers unless a policy asks', async () => {
+    const site = await createSite({ resolvers: [byLabel], domains: [{ name: 'acme' }] });
     const seen: string[] = [];
     site.events.on('request:resolved', (e) => seen.push(`ok:${e.domain}:${e.via}`));
     site.events.on('request:not-resolved', (e) => seen.push(`no:${e.host}:${e.error.code}`));
     const resolved = await site.resolve(request('acme.test'));
-    expect(resolved.headers).toEqual([['x-md-domain', 'acme; via=label']]);
-    await errorOf(site.resolve(request('other.test')));
+    expect(resolved.headers).toEqual([]);
+    await errorOf(() => site.resolve(request('other.test')));
     expect(seen).toEqual(['ok:acme:label', 'no:other.test:DOMAIN_NOT_FOUND']);
-    const quiet = await createSite({ resolvers: [byLabel], domains: [{ name: 'acme' }] });
-    expect((await quiet.resolve(request('acme.test'))).headers).toEqual([]);
   });
 
   it('gives host-only cookie options scoped to the resolved path prefix', async () => {
@@ -140,7 +148,7 @@ describe('site.resolve', () => {
     });
     const resolved = await site.resolve(request('localhost', '/t/acme/login'));
     site.runResolved(resolved, () => {
-      expect(site.cookieOptions()).toEqual({
+      expect(cookieOptions()).toEqual({
         path: '/t/acme',
         httpOnly: true,
         sameSite: 'lax',
@@ -150,11 +158,14 @@ describe('site.resolve', () => {
       expect(site.request?.path).toBe('/login');
     });
     const root = await site.resolve(request('localhost', '/'));
-    site.runResolved(root, () => expect(site.cookieOptions({ secure: true }).path).toBe('/'));
+    site.runResolved(root, () =>
+      expect(cookieOptions({ secure: true })).toMatchObject({ path: '/', secure: true }),
+    );
+    expect(cookieOptions().path).toBe('/');
   });
 
   it('maps unknown errors to a 500 that reveals nothing', () => {
-    expect(toErrorResponse(new Error('secret detail'))).toEqual({
+    expect(toHttpAnswer(new Error('secret detail'))).toEqual({
       status: 500,
       body: { error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } },
       headers: [],
@@ -178,13 +189,18 @@ describe('provisioning through the site', () => {
       },
     });
     await site.provision('acme');
-    expect((await errorOf(site.deprovision('acme', { confirm: 'ACME' }))).code).toBe('CONFIRMATION_REQUIRED');
+    expect((await errorOf(() => site.deprovision('acme', { confirm: 'ACME' }))).code).toBe(
+      'CONFIRMATION_REQUIRED',
+    );
     await site.deprovision('acme', { confirm: 'acme' });
-    expect((await errorOf(site.migrate('acme'))).code).toBe('ISOLATION_NOT_CONFIGURED');
+    expect((await errorOf(() => site.migrate('acme'))).code).toBe('ISOLATION_NOT_CONFIGURED');
     await site.close();
     expect(calls).toEqual(['init', 'provision:acme', 'deprovision:acme', 'close']);
     const bare = await createSite({ domains: [{ name: 'acme' }] });
-    expect((await errorOf(bare.provision('acme'))).code).toBe('ISOLATION_NOT_CONFIGURED');
-    expect((await errorOf(bare.provision('nope'))).code).toBe('DOMAIN_NOT_FOUND');
+    expect((await errorOf(() => bare.provision('acme'))).code).toBe('ISOLATION_NOT_CONFIGURED');
+    expect((await errorOf(() => bare.provision('nope'))).code).toBe('DOMAIN_NOT_FOUND');
+    expect((await errorOf(() => bare.deprovision('nope', { confirm: 'nope' }))).code).toBe(
+      'DOMAIN_NOT_FOUND',
+    );
   });
 });

@@ -1,13 +1,5 @@
-import {
-  type AdapterOptions,
-  type DomainProxy,
-  type HttpAnswer,
-  handleRequest,
-  MdError,
-  type Site,
-  toHttpAnswer,
-  withPath,
-} from '@md/core';
+import { assertFeature, type DomainProxy, type Site } from '@md/core';
+import { type AdapterOptions, type HttpAnswer, handleRequest, toHttpAnswer, withPath } from '@md/core/http';
 import type { RequestHandler, Response } from 'express';
 
 declare global {
@@ -22,16 +14,13 @@ declare global {
 }
 
 /**
- * Express 5 middleware: resolves the request's domain through the site's
- * resolver chain, sets `req.domain`, rewrites `req.url` to the clean path in
- * path mode (the query string is kept), adds the debug header and runs every
- * later middleware and route inside the domain context, so `site.currentDomain`
- * and `site.em` answer for it across awaits. Resolution errors end the
- * request with core's status and JSON body `{ error: { code, message } }`
- * (plus `Retry-After` when rate limited). With `{ admin }` it also serves the
- * admin API and each domain's health path; every response is counted in
- * `site.metrics`.
- * Cookies: `res.cookie(name, value, site.cookieOptions())`.
+ * Express 5 middleware: resolves the request's domain (`handleRequest`),
+ * sets `req.domain`, rewrites `req.url` to the clean path in path mode (the
+ * query string is kept), adds the headers the site's policies asked for and
+ * runs every later middleware and route inside the domain context, so
+ * `site.currentDomain` and `site.em` answer for it across awaits. md's own
+ * answers (errors, the admin plugin) are sent as they are.
+ * Cookies: `res.cookie(name, value, cookieOptions())`.
  *
  * @example
  * const app = express();
@@ -53,16 +42,20 @@ export function mdExpress(site: Site, options: AdapterOptions = {}): RequestHand
 }
 
 /**
- * Route guard for a feature flag (seed 002): a domain without the feature gets
- * `403 FEATURE_DISABLED`.
+ * Route guard for a feature flag (`assertFeature`): a domain without the
+ * feature gets `403 FEATURE_DISABLED`.
  *
  * @example
- * app.get('/reports', requireFeature(site, 'reports'), (req, res) => res.json(report()));
+ * app.get('/reports', requireFeature('reports'), (req, res) => res.json(report()));
  */
-export function requireFeature(site: Site, feature: string): RequestHandler {
+export function requireFeature(feature: string): RequestHandler {
   return function mdRequireFeature(_req, res, next) {
-    if (site.domain.hasFeature(feature)) return next();
-    send(res, toHttpAnswer(MdError.featureDisabled(site.currentDomain, feature)));
+    try {
+      assertFeature(feature);
+    } catch (error) {
+      return send(res, toHttpAnswer(error));
+    }
+    next();
   };
 }
 

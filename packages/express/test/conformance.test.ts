@@ -9,7 +9,7 @@ describeAdapterConformance({
     const app = express();
     app.use(mdExpress(site, options));
     for (const route of routes) {
-      const guards = route.feature === undefined ? [] : [requireFeature(site, route.feature)];
+      const guards = route.feature === undefined ? [] : [requireFeature(route.feature)];
       app.get(route.path, ...guards, async (req, res) => {
         const reply = await route.handle({ domain: req.domain, url: req.url });
         for (const { name, value, options } of reply.cookies) res.cookie(name, value, options);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import type { AdapterOptions, DomainProxy, HttpAnswer, ResolvedRequest, Site } from '@md/core';
-import { createRequestLike, handleRequest, MdError, toHttpAnswer, withPath } from '@md/core';
+import { type Awaitable, assertFeature, type DomainProxy, MdError, type Site } from '@md/core';
+import type { AdapterOptions, EarlyLocation, HttpAnswer } from '@md/core/http';
+import { handleRequest, locateEarly, toHttpAnswer, withPath } from '@md/core/http';
 import type { FastifyPluginCallback, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -21,18 +22,19 @@ export interface MdFastifyOptions extends AdapterOptions {
   site: Site;
 }
 
-const LATE_REWRITE = 'path mode needs the server option Fastify({ rewriteUrl: mdRewriteUrl(site) })';
+const LATE_REWRITE =
+  'path mode needs the server option Fastify({ rewriteUrl: mdRewriteUrl(site) }) and resolvers that answer synchronously: Fastify routes before it can wait';
 const MISMATCH = 'mdRewriteUrl(site, options) and mdFastify { site, ...options } must get the same options';
-// rewriteUrl runs before routing and onRequest after it: hand the resolution over per raw request.
-type Handover = { site: Site; trust: boolean; resolved?: ResolvedRequest; error?: unknown };
+// rewriteUrl runs before routing and onRequest after it: hand the location over per raw request.
+type Handover = { site: Site; trust: boolean; early: Awaitable<EarlyLocation> };
 const handover = new WeakMap<IncomingMessage, Handover>();
 
 /**
- * Fastify's `rewriteUrl` server option for path mode: resolves the domain
- * before routing (synchronously, through `site.resolveSync`) so
+ * Fastify's `rewriteUrl` server option for path mode: locates the domain
+ * before routing (`locateEarly`, synchronous when every resolver is) so
  * `/stores/acme/shop/products` is routed as `/shop/products`, query kept.
- * `mdFastify` reuses that resolution (give both the same options); a
- * failure is answered there, as JSON.
+ * `mdFastify` runs the policies on that location in `onRequest` (give both
+ * the same options); a failure is answered there, as JSON.
  *
  * @example
  * const app = Fastify({ rewriteUrl: mdRewriteUrl(site) });
@@ -41,15 +43,10 @@ const handover = new WeakMap<IncomingMessage, Handover>();
 export function mdRewriteUrl(site: Site, options: AdapterOptions = {}): (req: IncomingMessage) => string {
   return function mdRewrite(req) {
     const url = req.url ?? '/';
-    const trust = options.trustForwardedHost === true;
-    try {
-      const resolved = site.resolveSync(createRequestLike(req, 'fastify', options));
-      handover.set(req, { site, trust, resolved });
-      return resolved.rewritten ? withPath(url, resolved.path) : url;
-    } catch (error) {
-      handover.set(req, { site, trust, error });
-      return url;
-    }
+    const early = locateEarly(site, req, 'fastify', options);
+    handover.set(req, { site, trust: options.trustForwardedHost === true, early });
+    const located = early instanceof Promise || !('located' in early) ? undefined : early.located;
+    return located?.rewritten ? withPath(url, located.path) : url;
   };
 }
 
@@ -61,28 +58,33 @@ const plugin: FastifyPluginCallback<MdFastifyOptions> = (app, { site, ...options
     if (handed !== undefined && handed.trust !== (options.trustForwardedHost === true)) {
       return send(reply, toHttpAnswer(MdError.invalidOptions(MISMATCH)));
     }
-    handleRequest(site, request.raw, reply.raw, 'fastify', options, handed).then(({ answer, resolved }) => {
-      if (answer !== undefined) return send(reply, answer);
-      // Routing is over: a clean path found only now was never routed, so say how to fix it.
-      if (handed === undefined && resolved.rewritten) {
-        return send(reply, toHttpAnswer(MdError.invalidOptions(LATE_REWRITE)));
-      }
-      for (const [name, value] of resolved.headers) reply.header(name, value);
-      request.domain = resolved.domain;
-      request.log = request.log.child({ domain: resolved.domain.name });
-      reply.log = request.log;
-      site.runResolved(resolved, next);
-    }, next);
+    handleRequest(site, request.raw, reply.raw, 'fastify', options, handed?.early).then(
+      ({ answer, resolved }) => {
+        if (answer !== undefined) return send(reply, answer);
+        // Routing is over: a clean path found only now was never routed, so say how to fix it.
+        if ((handed === undefined || handed.early instanceof Promise) && resolved.rewritten) {
+          return send(reply, toHttpAnswer(MdError.invalidOptions(LATE_REWRITE)));
+        }
+        for (const [name, value] of resolved.headers) reply.header(name, value);
+        request.domain = resolved.domain;
+        request.log = request.log.child({ domain: resolved.domain.name });
+        reply.log = request.log;
+        site.runResolved(resolved, next);
+      },
+      next,
+    );
   });
   done();
 };
 
 /**
  * Fastify 5 plugin (wrapped with fastify-plugin, so not encapsulated: every
- * route of the app sees it). In `onRequest` it resolves the domain, sets
- * `request.domain`, adds the debug header and runs the rest of the request
- * inside the domain context. Path mode also needs {@link mdRewriteUrl}.
- * Cookies: `reply.header('set-cookie', serializeCookie(name, value, site.cookieOptions()))`.
+ * route of the app sees it). In `onRequest` it resolves the domain
+ * (`handleRequest`), sets `request.domain`, binds the domain to Fastify's
+ * own request logger, adds the headers the site's policies asked for and
+ * runs the rest of the request inside the domain context. Path mode also
+ * needs {@link mdRewriteUrl}.
+ * Cookies: `reply.header('set-cookie', serializeCookie(name, value, cookieOptions()))`.
  *
  * @example
  * const app = Fastify({ rewriteUrl: mdRewriteUrl(site) });
@@ -92,16 +94,18 @@ const plugin: FastifyPluginCallback<MdFastifyOptions> = (app, { site, ...options
 export const mdFastify = fp(plugin, { name: '@md/fastify', fastify: '5.x' });
 
 /**
- * Route guard for a feature flag (seed 002), as a `preHandler`: a domain
- * without the feature gets `403 FEATURE_DISABLED`.
+ * Route guard for a feature flag (`assertFeature`), as a `preHandler`: a
+ * domain without the feature gets `403 FEATURE_DISABLED`.
  *
  * @example
- * app.get('/reports', { preHandler: requireFeature(site, 'reports') }, async () => report());
+ * app.get('/reports', { preHandler: requireFeature('reports') }, async () => report());
  */
-export function requireFeature(site: Site, feature: string): preHandlerAsyncHookHandler {
+export function requireFeature(feature: string): preHandlerAsyncHookHandler {
   return async function mdRequireFeature(_request, reply) {
-    if (!site.domain.hasFeature(feature)) {
-      return send(reply, toHttpAnswer(MdError.featureDisabled(site.currentDomain, feature)));
+    try {
+      assertFeature(feature);
+    } catch (error) {
+      return send(reply, toHttpAnswer(error));
     }
   };
 }

@@ -1,4 +1,4 @@
-import { serializeCookie } from '@md/core';
+import { serializeCookie } from '@md/core/http';
 import { describeAdapterConformance } from '@md/testing/adapter';
 import Fastify from 'fastify';
 import { mdFastify, mdRewriteUrl, requireFeature } from '../src/index.js';
@@ -9,7 +9,7 @@ describeAdapterConformance({
     const app = Fastify({ rewriteUrl: mdRewriteUrl(site, options) });
     await app.register(mdFastify, { site, ...options });
     for (const route of routes) {
-      const guard = route.feature === undefined ? {} : { preHandler: requireFeature(site, route.feature) };
+      const guard = route.feature === undefined ? {} : { preHandler: requireFeature(route.feature) };
       app.get(route.path, guard, async (request, reply) => {
         const answer = await route.handle({ domain: request.domain, url: request.url });
         for (const { name, value, options } of answer.cookies) {

@@ -53,15 +53,47 @@ describe('mdFastify', () => {
     });
   });
 
-  it('answers INVALID_OPTIONS as JSON when rewriteUrl meets an asynchronous resolver', async () => {
-    const slow: DomainResolver = { name: 'slow', resolve: async () => ({ domain: 'acme', via: 'slow' }) };
-    const asyncSite = await createSite({ resolvers: [slow], domains: [{ name: 'acme' }] });
-    const app = Fastify({ rewriteUrl: mdRewriteUrl(asyncSite) });
-    await app.register(mdFastify, { site: asyncSite });
-    app.get('/', async () => 'unreachable');
-    const res = await app.inject({ url: '/', headers: { host: 'acme.example' } });
-    expect(res.statusCode).toBe(500);
-    expect(res.json().error.code).toBe('INVALID_OPTIONS');
+  it('serves an asynchronous resolver, and refuses with INVALID_OPTIONS as JSON one that rewrites the path', async () => {
+    const slow: DomainResolver = {
+      name: 'slow',
+      resolve: async (req) =>
+        req.path.startsWith('/t/acme')
+          ? { domain: 'acme', via: 'slow', path: req.path.slice(7) || '/' }
+          : undefined,
+    };
+    const slowHost: DomainResolver = {
+      name: 'slow-host',
+      resolve: async (_req, ctx) =>
+        ctx.host === 'acme.example' ? { domain: 'acme', via: 'slow-host' } : undefined,
+    };
+    const asyncSite = await createSite({
+      resolvers: [slowHost, slow],
+      domains: [{ name: 'acme' }],
+      rootHosts: ['platform.test'],
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const app = Fastify({ rewriteUrl: mdRewriteUrl(asyncSite) });
+      await app.register(mdFastify, { site: asyncSite });
+      app.get('/', async (request) => ({ domain: request.domain.name }));
+      app.get('/t/acme/shop', async () => 'routed on the raw path');
+      const host = await app.inject({ url: '/', headers: { host: 'acme.example' } });
+      expect([host.statusCode, host.json()]).toEqual([200, { domain: 'acme' }]);
+      const res = await app.inject({ url: '/t/acme/shop', headers: { host: 'platform.test' } });
+      expect(res.statusCode).toBe(500);
+      expect(res.json().error).toEqual({
+        code: 'INVALID_OPTIONS',
+        message: expect.stringMatching(/synchronously/),
+      });
+      const missing = await app.inject({ url: '/', headers: { host: 'nobody.example' } });
+      expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'DOMAIN_NOT_FOUND']);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('refuses, loudly, rewriteUrl and plugin options that disagree on trusting X-Forwarded-Host', async () => {

@@ -1,5 +1,5 @@
-import type { AdapterOptions, DomainProxy, HttpAnswer, Site } from '@md/core';
-import { handleRequest, MdError, toHttpAnswer } from '@md/core';
+import { assertFeature, type DomainProxy, type Site } from '@md/core';
+import { type AdapterOptions, type HttpAnswer, handleRequest, toHttpAnswer } from '@md/core/http';
 import type Koa from 'koa';
 
 declare module 'koa' {
@@ -10,15 +10,13 @@ declare module 'koa' {
 }
 
 /**
- * Koa 2 and 3 middleware: resolves the request's domain, sets
- * `ctx.state.domain`, rewrites `ctx.path` to the clean path in path mode (the
- * query string is kept), adds the debug header and runs every later
- * middleware inside the domain context, so `site.currentDomain` and `site.em`
- * answer for it across awaits. Resolution errors end the request with core's
- * status and JSON body `{ error: { code, message } }` (plus `Retry-After` when
- * rate limited). With `{ admin }` it also serves the admin API and each
- * domain's health path; every response is counted in `site.metrics`.
- * Cookies: `ctx.cookies.set(name, value, site.cookieOptions())`.
+ * Koa 2 and 3 middleware: resolves the request's domain (`handleRequest`),
+ * sets `ctx.state.domain`, rewrites `ctx.path` to the clean path in path
+ * mode (the query string is kept), adds the headers the site's policies
+ * asked for and runs every later middleware inside the domain context, so
+ * `site.currentDomain` and `site.em` answer for it across awaits. md's own
+ * answers (errors, the admin plugin) are sent as they are.
+ * Cookies: `ctx.cookies.set(name, value, cookieOptions())`.
  *
  * @example
  * const app = new Koa();
@@ -39,16 +37,20 @@ export function mdKoa(site: Site, options: AdapterOptions = {}): Koa.Middleware 
 }
 
 /**
- * Route guard for a feature flag (seed 002): a domain without the feature gets
- * `403 FEATURE_DISABLED`.
+ * Route guard for a feature flag (`assertFeature`): a domain without the
+ * feature gets `403 FEATURE_DISABLED`.
  *
  * @example
- * router.get('/reports', requireFeature(site, 'reports'), async (ctx) => { ctx.body = report(); });
+ * router.get('/reports', requireFeature('reports'), async (ctx) => { ctx.body = report(); });
  */
-export function requireFeature(site: Site, feature: string): Koa.Middleware {
+export function requireFeature(feature: string): Koa.Middleware {
   return async function mdRequireFeature(ctx, next) {
-    if (site.domain.hasFeature(feature)) return next();
-    send(ctx, toHttpAnswer(MdError.featureDisabled(site.currentDomain, feature)));
+    try {
+      assertFeature(feature);
+    } catch (error) {
+      return send(ctx, toHttpAnswer(error));
+    }
+    await next();
   };
 }
 

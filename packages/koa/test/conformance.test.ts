@@ -23,7 +23,7 @@ function harness(name: string, App: typeof Koa): AdapterHarness {
           ctx.body = reply.body;
         };
         if (route.feature === undefined) return handle();
-        await requireFeature(site, route.feature)(ctx, handle);
+        await requireFeature(route.feature)(ctx, handle);
       });
       return listenOnLoopback(createServer(app.callback()));
     },

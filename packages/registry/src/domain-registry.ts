@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type DomainDefinition,
-  type DomainPatch,
-  type DomainStatus,
-  type DomainStore,
-  MdError,
-  normalizeHost,
-} from '@md/core';
+import { type DomainDefinition, type DomainPatch, type DomainStore, MdError, normalizeHost } from '@md/core';
 import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import {
@@ -19,6 +12,10 @@ import {
   truthy,
   validate,
 } from './internal/definitions.js';
+import type { RegistryDomain, RegistryHost } from './types.js';
+
+export type { RegistryDomain, RegistryHost } from './types.js';
+
 import { ensureSchema, NOTIFY_CHANNEL } from './internal/schema.js';
 import { loadPg, openSqlClient, type Row, type SqlClient, type SqlExecutor } from './internal/sql-client.js';
 
@@ -39,26 +36,6 @@ export interface DomainRegistryOptions {
   serveUnverifiedHosts?: boolean;
   /** Follow other instances' changes (LISTEN or polling) from the start (default true). */
   follow?: boolean;
-}
-
-/** One host of a domain, as stored. */
-export interface RegistryHost {
-  host: string;
-  verified: boolean;
-  createdAt: string;
-}
-
-/** A domain as stored: its definition (what the site serves) plus bookkeeping. */
-export interface RegistryDomain {
-  /** What `load()` hands the site: `hosts` are the verified ones unless `serveUnverifiedHosts`. */
-  definition: DomainDefinition;
-  /** Display name (the `name` column; also `definition.branding.name`). */
-  displayName: string;
-  status: DomainStatus;
-  /** Every host, verified or not. */
-  hosts: RegistryHost[];
-  createdAt: string;
-  updatedAt: string;
 }
 
 const MISSING = Symbol('missing');

@@ -16,7 +16,7 @@ const chains = new WeakMap<object, Promise<unknown>>();
  * (`store.watch`), so a domain added, updated, suspended or removed by any
  * instance is served, refused or forgotten here too. Discovers of one site
  * never overlap: a change arriving during one queues exactly one more.
- * Failures are logged on `site.logger` and retried on the next change.
+ * A failure is emitted as `site:error` (`@md/observability` logs it) and retried on the next change.
  *
  * @example
  * const registry = await createDomainRegistry({ url: process.env.DATABASE_URL! });
@@ -45,7 +45,7 @@ export function followRegistry(site: Site<unknown>, store: DomainStore): Registr
   const unsubscribe =
     store.watch?.(() => {
       sync().catch((error: unknown) =>
-        site.logger.error({ err: error, store: store.name }, 'registry sync failed'),
+        site.events.emit('site:error', { source: `registry sync (${store.name})`, error }),
       );
     }) ?? (() => undefined);
   return { sync, stop: unsubscribe };

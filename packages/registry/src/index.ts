@@ -4,5 +4,12 @@ export type { RegistryDomainSummary } from './domain-summary.js';
 export { domainSummary } from './domain-summary.js';
 export type { RegistryFollower } from './follow-registry.js';
 export { followRegistry } from './follow-registry.js';
-export type { FirstAdminContext, OnboardingOptions } from './onboarding.js';
-export { mountOnboarding } from './onboarding.js';
+export type { OffboardOptions, OnboardingContext, OnboardOptions, OnboardResult } from './onboarding.js';
+export { offboardDomain, onboardDomain } from './onboarding.js';
+export type {
+  AdminRouteRequest,
+  AdminRoutes,
+  FirstAdminContext,
+  OnboardingRoutesOptions,
+} from './onboarding-routes.js';
+export { mountOnboarding } from './onboarding-routes.js';

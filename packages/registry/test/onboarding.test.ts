@@ -2,7 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAdminApi, createSite, type Site } from '@md/core';
+import { adminApi } from '@md/admin';
+import { createSite, type Site } from '@md/core';
 import { databasePerDomain } from '@md/isolation-database';
 import { schemaPerDomain } from '@md/isolation-schema';
 import type { MikroOrmStrategy } from '@md/mikro-orm';
@@ -92,12 +93,13 @@ async function setup(kind: Kind) {
   const registryUrl = await freshUrl(kind === 'sqlite database' ? 'sqlite' : 'postgres');
   const registry: DomainRegistry = await createDomainRegistry({ url: registryUrl });
   const isolation = await isolationFor(kind, registryUrl);
+  const admin = adminApi({ token: TOKEN, prefix: '/_md' });
   const site = (await createSite({
     domains: registry,
     resolvers: [hostResolver()],
     isolation,
+    plugins: [admin],
   })) as Site<unknown>;
-  const admin = createAdminApi(site, { token: TOKEN, prefix: '/_md' });
   const follower = mountOnboarding(admin, {
     site,
     registry,
@@ -114,7 +116,6 @@ async function setup(kind: Kind) {
   });
   const server = await serveSite(
     site,
-    admin,
     async () => {
       const em = site.em as SqlEntityManager;
       const users = await em.find(User, {});

@@ -15,8 +15,8 @@ export interface CookieResolverOptions {
 }
 
 /**
- * The cookie resolver: a remembered domain preference (seed 000's
- * cookie-based selection), e.g. the workspace a user picked on a shared host.
+ * The cookie resolver: a remembered domain preference (a choice kept in a
+ * cookie), e.g. the workspace a user picked on a shared host.
  * Lowest trust — the browser stores it and anyone can edit it — so put it
  * last in the chain, let it choose only among domains the user may see, and
  * never treat it as authorisation. The value is folded to lower case and

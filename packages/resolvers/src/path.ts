@@ -13,8 +13,8 @@ import { findPathProblem } from './internal/path-safety.js';
  */
 export interface PathResolverOptions {
   /**
-   * Path patterns, tried in order (default `['/stores/:domain/*', '/store/:domain/*']`,
-   * seed 001's storefront and dashboard). Literal segments after `:domain`
+   * Path patterns, tried in order (default `['/stores/:domain/*', '/store/:domain/*']`:
+   * a storefront and a dashboard). Literal segments after `:domain`
    * (`/stores/:domain/shop/*`) must be present for the pattern to match.
    */
   patterns?: string[];

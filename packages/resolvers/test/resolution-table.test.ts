@@ -1046,14 +1046,20 @@ describe('resolution table', () => {
     const site = sites.get(chain)!;
     const neutral = request(req);
     if ('error' in expected) {
-      const error = await site.resolve(neutral).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      let error: unknown;
+      try {
+        await site.resolve(neutral);
+      } catch (e) {
+        error = e;
+      }
       expect(MdError.is(error), `expected an MdError, got ${String(error)}`).toBe(true);
       expect(error).toMatchObject({ code: expected.error, status: expected.status });
-      // The synchronous twin (Fastify's rewriteUrl) fails the same way: every resolver here is synchronous.
-      expect(() => site.resolveSync(neutral)).toThrow(expect.objectContaining({ code: expected.error }));
+      // Every resolver here is synchronous, so resolution is too: it fails by throwing at once,
+      // and so does locating alone (Fastify's rewriteUrl) unless only a policy refuses.
+      expect(() => site.resolve(neutral)).toThrow(expect.objectContaining({ code: expected.error }));
+      if (!['DOMAIN_SUSPENDED', 'DOMAIN_DISABLED'].includes(expected.error)) {
+        expect(() => site.locate(neutral)).toThrow(expect.objectContaining({ code: expected.error }));
+      }
       return;
     }
     const resolved = await site.resolve(neutral);
@@ -1070,7 +1076,15 @@ describe('resolution table', () => {
       // Only path mode scopes cookies below "/".
       cookiePath: expected.cookiePath ?? '/',
     });
-    const sync = site.resolveSync(neutral);
-    expect([sync.domain.name, sync.via, sync.path]).toEqual([answer.domain, answer.via, answer.path]);
+    const sync = site.resolve(neutral);
+    expect(sync).not.toBeInstanceOf(Promise);
+    const { domain, via, path } = sync as Awaited<typeof sync>;
+    expect([domain.name, via, path]).toEqual([answer.domain, answer.via, answer.path]);
+    const located = site.locate(neutral) as Awaited<typeof sync>;
+    expect([located.domain.name, located.via, located.path]).toEqual([
+      answer.domain,
+      answer.via,
+      answer.path,
+    ]);
   });
 });

@@ -1,54 +1,23 @@
 import {
-  DOMAIN_STATUSES,
   type DomainBranding,
   type DomainDefinition,
   type DomainStatus,
   isValidDomainName,
   MdError,
-  normalizeHost,
+  normalizeDefinition,
 } from '@md/core';
-import type { RegistryDomain, RegistryHost } from '../domain-registry.js';
+import type { RegistryDomain, RegistryHost } from '../types.js';
 import type { Row } from './sql-client.js';
 
+/** The one definition validation of core, plus the registry's own rule: the root domain is never stored. */
 export function validate(definition: DomainDefinition): DomainDefinition {
-  if (definition === null || typeof definition !== 'object') {
-    throw MdError.invalidDefinition(
-      String(definition),
-      'a domain definition must be an object with a "name"',
-    );
-  }
-  const { name } = definition;
-  if (!isValidDomainName(name)) throw MdError.invalidDomainName(name);
-  if (definition.status !== undefined && !DOMAIN_STATUSES.includes(definition.status)) {
-    throw MdError.invalidDefinition(name, `status must be one of ${DOMAIN_STATUSES.join(', ')}`);
-  }
-  if (
-    definition.features !== undefined &&
-    (!Array.isArray(definition.features) || definition.features.some((f) => typeof f !== 'string'))
-  ) {
-    throw MdError.invalidDefinition(name, 'features must be a list of strings');
-  }
-  for (const key of ['preferences', 'attributes', 'branding'] as const) {
-    const value = definition[key];
-    if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-      throw MdError.invalidDefinition(name, `${key} must be an object`);
-    }
-  }
-  if (definition.hosts !== undefined && !Array.isArray(definition.hosts)) {
-    throw MdError.invalidDefinition(name, 'hosts must be a list of strings');
-  }
-  const hosts = (definition.hosts ?? []).map((h) => checkHost(name, h));
-  if (new Set(hosts).size !== hosts.length) throw MdError.invalidDefinition(name, 'a host is listed twice');
-  return { ...definition, hosts };
+  const normalized = normalizeDefinition(definition);
+  if (!isValidDomainName(normalized.name)) throw MdError.invalidDomainName(normalized.name);
+  return { ...normalized, hosts: normalized.hosts ?? [] };
 }
 
 export function checkHost(code: string, host: unknown): string {
-  if (typeof host !== 'string') throw MdError.invalidDefinition(code, 'hosts must be a list of strings');
-  try {
-    return normalizeHost(host);
-  } catch {
-    throw MdError.invalidDefinition(code, `host ${JSON.stringify(host)} is not a valid host name`);
-  }
+  return normalizeDefinition({ name: code, hosts: [host as string] }).hosts![0]!;
 }
 
 export function displayNameOf(def: DomainDefinition): string {

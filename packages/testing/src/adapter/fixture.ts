@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  availability,
+  cookieOptions,
   createSite,
   type DomainDefinition,
   type DomainProxy,
   getCurrentDomain,
   type IsolationStrategy,
   type Site,
-  type SiteOptions,
 } from '@md/core';
+import { debugHeader } from '@md/observability';
 import {
   cookieResolver,
   headerResolver,
@@ -106,11 +108,23 @@ const reply = (body: unknown, cookies: ConformanceReply['cookies'] = []): Confor
 });
 
 /**
+ * Options of {@link createConformanceFixture}.
+ *
+ * @example
+ * await createConformanceFixture({ debugHeader: false });
+ */
+export interface ConformanceFixtureOptions {
+  /** Install `@md/observability`'s `debugHeader()` policy (default `true`). */
+  debugHeader?: boolean;
+}
+
+/**
  * Builds the site every adapter is tested against: every resolver mode in one
  * chain (host, subdomain of `platform.test`, path `/stores/:domain/*`, header
  * `x-tenant-id`, query `tenant_id`, cookie `md_domain`), `platform.test` as the
- * root host, a suspended and a disabled domain, `/health` and `/billing/*`
- * allow-listed, and the counting isolation strategy.
+ * root host, a suspended and a disabled domain, the `availability` policy
+ * with `/health` and `/billing/*` allowed, the debug header policy, and the
+ * counting isolation strategy.
  *
  * @example
  * const fixture = await createConformanceFixture({ debugHeader: false });
@@ -118,7 +132,7 @@ const reply = (body: unknown, cookies: ConformanceReply['cookies'] = []): Confor
  * await fixture.close();
  */
 export async function createConformanceFixture(
-  overrides: Partial<SiteOptions<FakeEntityManager>> = {},
+  options: ConformanceFixtureOptions = {},
 ): Promise<ConformanceFixture> {
   const isolation = countingIsolation();
   const site = await createSite<FakeEntityManager>({
@@ -132,10 +146,11 @@ export async function createConformanceFixture(
     ],
     domains: DOMAINS,
     rootHosts: ['platform.test'],
-    unavailableAllowList: ['/health', '/billing/*'],
-    debugHeader: true,
+    policies: [
+      availability({ allow: ['/health', '/billing/*'] }),
+      ...(options.debugHeader === false ? [] : [debugHeader()]),
+    ],
     isolation,
-    ...overrides,
   });
   const dir = await mkdtemp(join(tmpdir(), 'md-adapter-'));
   const file = join(dir, 'payload.txt');
@@ -203,7 +218,7 @@ export async function createConformanceFixture(
     {
       path: '/set-cookie',
       handle: async () =>
-        reply({ ok: true }, [{ name: 'sid', value: site.currentDomain, options: site.cookieOptions() }]),
+        reply({ ok: true }, [{ name: 'sid', value: site.currentDomain, options: cookieOptions() }]),
     },
     {
       path: '/data',

@@ -1,4 +1,5 @@
-import type { AdapterOptions, DomainCookieOptions, DomainProxy, Site } from '@md/core';
+import type { DomainCookieOptions, DomainProxy, Site } from '@md/core';
+import type { AdapterOptions } from '@md/core/http';
 
 /**
  * What a conformance route sees of a request, read through the framework's own typed access.

@@ -1,0 +1,4 @@
+import { defineProject } from 'vitest/config';
+import { mdProject } from '../../vitest.shared.js';
+
+export default defineProject(mdProject('admin'));

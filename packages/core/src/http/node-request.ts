@@ -1,0 +1,103 @@
+import type { IncomingMessage } from 'node:http';
+import type { RequestLike } from '../resolution/contracts.js';
+import { parseCookieHeader } from './cookies.js';
+
+/**
+ * Options every framework adapter accepts, so all of them read a request the same way.
+ *
+ * @example
+ * app.use(mdExpress(site, { trustForwardedHost: true }));
+ */
+export interface AdapterOptions {
+  /**
+   * Read the host from the first `X-Forwarded-Host` value instead of `Host`.
+   * Off by default: turn it on only behind a proxy you run that overwrites
+   * the header, or any client can pick its domain by sending one.
+   */
+  trustForwardedHost?: boolean;
+}
+
+/** The neutral request of a Node.js request: what resolvers read, plus the method and the request itself. */
+export interface NodeRequest extends RequestLike {
+  readonly method: string;
+  readonly raw: IncomingMessage;
+}
+
+/**
+ * Builds the neutral request from a Node.js request, the one object under
+ * Express's `req`, Fastify's `request.raw` and Koa's `ctx.req`, so every
+ * adapter hands resolvers the same thing: the `Host` header (never
+ * `X-Forwarded-Host` unless `trustForwardedHost`), the path without the query
+ * string, case-insensitive headers, the query and the cookies (both parsed
+ * on first use). `kind` names the adapter.
+ *
+ * @example
+ * const resolved = await site.resolve(fromNodeRequest(req, 'express'));
+ */
+export function fromNodeRequest(
+  req: IncomingMessage,
+  kind: string,
+  options: AdapterOptions = {},
+): NodeRequest {
+  return new NodeRequestLike(req, kind, options.trustForwardedHost === true);
+}
+
+/** Reads headers case-insensitively from a Node request's (already lower-cased) header map. */
+class NodeHeaders {
+  readonly #headers: IncomingMessage['headers'];
+  constructor(headers: IncomingMessage['headers']) {
+    this.#headers = headers;
+  }
+  get(name: string): string | undefined {
+    return headerValue(this.#headers[name.toLowerCase()]);
+  }
+}
+
+// A class, not an object literal with getters: this runs once per request, and
+// V8 keeps class instances on one fast shape.
+class NodeRequestLike implements NodeRequest {
+  readonly host: string;
+  readonly path: string;
+  readonly method: string;
+  readonly headers: NodeHeaders;
+  readonly ip: string | undefined;
+  readonly kind: string;
+  readonly raw: IncomingMessage;
+  readonly #url: string;
+  readonly #q: number;
+  #query: URLSearchParams | undefined;
+  #cookies: Record<string, string> | undefined;
+
+  constructor(req: IncomingMessage, kind: string, trustForwardedHost: boolean) {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const headers = req.headers;
+    const forwarded = trustForwardedHost ? headerValue(headers['x-forwarded-host']) : undefined;
+    this.host = forwarded?.split(',')[0]?.trim() || (headers.host ?? '');
+    this.path = q < 0 ? url : url.slice(0, q);
+    this.method = req.method ?? 'GET';
+    this.headers = new NodeHeaders(headers);
+    this.ip = req.socket?.remoteAddress;
+    this.kind = kind;
+    this.raw = req;
+    this.#url = url;
+    this.#q = q;
+    this.#query = undefined;
+    this.#cookies = undefined;
+  }
+
+  // Parsed on first use: most chains never read the query or the cookies.
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.#q < 0 ? '' : this.#url.slice(this.#q + 1));
+    return this.#query;
+  }
+
+  get cookies(): Record<string, string> {
+    this.#cookies ??= parseCookieHeader(this.raw.headers.cookie);
+    return this.#cookies;
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}

@@ -1,0 +1,100 @@
+import type { DomainLookup } from '../domains/lookup.js';
+import { normalizeHost } from '../domains/names.js';
+import type { HeaderList } from '../errors/md-error.js';
+import { MdError } from '../errors/md-error.js';
+import type { MdEventEmitter } from '../site/events.js';
+import type { Awaitable } from '../util/awaitable.js';
+import { runChain } from './chain.js';
+import type { DomainResolver, RequestLike, Resolution, ResolvedRequest } from './contracts.js';
+
+const NO_HEADERS: HeaderList = Object.freeze([]);
+
+/** @internal What a site locates requests with. */
+export interface LocatorOptions {
+  readonly resolvers: readonly DomainResolver[];
+  readonly domains: DomainLookup;
+  readonly rootHosts: ReadonlySet<string>;
+  readonly events: MdEventEmitter;
+}
+
+/**
+ * Finds the domain of a neutral request: normalises the host, runs the
+ * resolver chain over the read-only lookup, falls back to the root domain on
+ * root hosts only (or always, with no resolvers), and fails closed with
+ * `DOMAIN_NOT_FOUND` elsewhere. Synchronous when every resolver is; every
+ * failure emits `request:not-resolved`.
+ */
+export function locate(options: LocatorOptions, req: RequestLike): Awaitable<ResolvedRequest> {
+  const host = hostOf(options, req);
+  const ctx = {
+    domains: options.domains,
+    rootDomain: options.domains.rootDomain,
+    rootHosts: options.rootHosts,
+    host,
+  };
+  let answer: Awaitable<Resolution | undefined>;
+  try {
+    answer = runChain(options.resolvers, req, ctx);
+  } catch (error) {
+    throw failed(options, host, req.path, error);
+  }
+  if (answer instanceof Promise) {
+    return answer.then(
+      (found) => complete(options, req, host, found),
+      (error: unknown) => {
+        throw failed(options, host, req.path, error);
+      },
+    );
+  }
+  return complete(options, req, host, answer);
+}
+
+function hostOf(options: LocatorOptions, req: RequestLike): string {
+  try {
+    return normalizeHost(req.host);
+  } catch (error) {
+    throw failed(options, String(req.host), req.path, error);
+  }
+}
+
+function complete(
+  options: LocatorOptions,
+  req: RequestLike,
+  host: string,
+  answer: Resolution | undefined,
+): ResolvedRequest {
+  const resolution = answer ?? fallback(options, host, req.path);
+  const domain = options.domains.get(resolution.domain);
+  if (domain === undefined) {
+    throw failed(
+      options,
+      host,
+      req.path,
+      MdError.domainNotFound(resolution.domain, { host, via: resolution.via }),
+    );
+  }
+  const path = resolution.path ?? req.path;
+  return {
+    domain,
+    via: resolution.via,
+    host,
+    path,
+    originalPath: req.path,
+    rewritten: path !== req.path,
+    cookiePath: resolution.cookiePath ?? '/',
+    headers: NO_HEADERS,
+  };
+}
+
+function fallback(options: LocatorOptions, host: string, path: string): Resolution {
+  // Single-domain mode: with no resolvers, everything is the root domain.
+  if (options.resolvers.length === 0 || options.rootHosts.has(host)) {
+    return { domain: options.domains.rootDomain, via: 'root' };
+  }
+  throw failed(options, host, path, MdError.notResolved(host, path));
+}
+
+function failed(options: LocatorOptions, host: string, path: string, error: unknown): unknown {
+  if (MdError.is(error)) options.events.emit('request:not-resolved', { host, path, error });
+  return error;
+}
