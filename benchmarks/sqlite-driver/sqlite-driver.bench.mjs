@@ -51,10 +51,10 @@ import { compileFromSource, ensureBetterSqlite, freshInstalls, SPEC } from './in
 const started = performance.now();
 const mode = runMode();
 deadline(pick({ smoke: 120_000, quick: 120_000, full: 700_000 }), 'sqlite-driver');
-const ROUNDS = pick({ smoke: 2, quick: 5, full: 12 });
-const MS = pick({ smoke: 100, quick: 100, full: 500 });
-const RAW_ROUNDS = pick({ smoke: 2, quick: 5, full: 12 });
-const RAW_MS = pick({ smoke: 50, quick: 100, full: 300 });
+const ROUNDS = pick({ smoke: 2, quick: 5, full: 20 });
+const MS = pick({ smoke: 100, quick: 100, full: 400 });
+const RAW_ROUNDS = pick({ smoke: 2, quick: 5, full: 24 });
+const RAW_MS = pick({ smoke: 50, quick: 100, full: 200 });
 const FRESH_INSTALLS = pick({ smoke: 1, quick: 1, full: 3 });
 const COMPILE = mode === 'full';
 /** Few domains, every pool stays open; many domains over a smaller budget, pools are evicted and reopened. */
@@ -91,6 +91,8 @@ const sqliteVersions = {
 
 // --- the handler through md -----------------------------------------------
 const dir = mkdtempSync(join(os.tmpdir(), 'md-bench-sqlite-driver-'));
+// The files go whatever happens (a failed run included).
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const deleteFactory = withJournalMode('delete', nodeSqlite);
 const NODE = 'node:sqlite · WAL (md default)';
 const NODE_NORMAL = 'node:sqlite · WAL · synchronous=NORMAL';
@@ -397,7 +399,7 @@ const goals = [
   goal(
     `a fresh \`npm i ${SPEC}\` (empty npm cache, outside the workspace) needs no compiler`,
     'no native build',
-    `${fresh.map((r) => r.binaryKind).join('; ')}; ${fresh.map((r) => `${s1(r.seconds)} s`).join(', ')}`,
+    `${[...new Set(fresh.map((r) => r.binaryKind))].join('; ')}; ${fresh.map((r) => `${s1(r.seconds)} s`).join(', ')} (median ${s1(installSeconds.median)} s)`,
     allPrebuilt,
   ),
   goal(
