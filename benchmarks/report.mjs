@@ -15,6 +15,7 @@ const ORDER = [
   'routing-database',
   'routing-schema',
   'routing-row',
+  'sqlite-driver',
   'lazy-em',
 ];
 const DOCS = join(REPO_DIR, 'docs');

@@ -2,7 +2,8 @@
 // Fleet measurements (issue 8), not a test: provisioning time per domain,
 // a no-op `md migrate` over FLEET_DOMAINS (default 1,000) SQLite domains and
 // a one-column migration over as many Postgres schemas, each through the real
-// `md` command in its own process. Writes benchmarks/results/fleet.json and .md.
+// `md` command in its own process. Writes fleet.json and .md to
+// benchmarks/results (or $MD_BENCH_RESULTS). `--smoke` runs 20 domains.
 //
 //   node --import ./packages/cli/node_modules/tsx/dist/loader.mjs --conditions=source benchmarks/fleet/fleet.ts
 import { spawn } from 'node:child_process';
@@ -11,10 +12,11 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from '@md/testing/postgres';
+import { resultsDir, runMode } from '../lib/common.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cliDir = join(root, 'packages/cli');
-const count = Number(process.env.FLEET_DOMAINS ?? 1000);
+const count = Number(process.env.FLEET_DOMAINS ?? (runMode() === 'smoke' ? 20 : 1000));
 const concurrency = Number(process.env.FLEET_CONCURRENCY ?? 8);
 const names = Array.from({ length: count }, (_, i) => `d-${String(i).padStart(4, '0')}`);
 
@@ -140,7 +142,7 @@ if (process.env.FLEET_SKIP_POSTGRES !== '1') {
   }
 }
 
-const out = join(root, 'benchmarks/results');
+const out: string = resultsDir();
 await mkdir(out, { recursive: true });
 await writeFile(join(out, 'fleet.json'), `${JSON.stringify(results, null, 2)}\n`);
 const s = results.sqlite as any;
@@ -162,7 +164,7 @@ const md_ = [
         `| no-op \`md migrate\` over ${count} Postgres schemas | ${(p.noopMigrate.wallMs / 1000).toFixed(1)} s wall | — |`,
       ]),
   '',
-  'Reproduce: `node --import ./packages/cli/node_modules/tsx/dist/loader.mjs --conditions=source benchmarks/fleet/fleet.ts` (env `FLEET_DOMAINS`, `FLEET_CONCURRENCY`, `FLEET_SKIP_POSTGRES=1`).',
+  'Reproduce: `node --import ./packages/cli/node_modules/tsx/dist/loader.mjs --conditions=source benchmarks/fleet/fleet.ts [--smoke]` (env `FLEET_DOMAINS`, `FLEET_CONCURRENCY`, `FLEET_SKIP_POSTGRES=1`).',
   '',
 ];
 await writeFile(join(out, 'fleet.md'), md_.join('\n'));

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSite } from '@md/core';
 import { databasePerDomain } from '@md/isolation-database';
+import { sqliteDialect } from '@md/mikro-orm';
 import { startPostgres } from '@md/testing/postgres';
 import { MikroORM } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -118,14 +119,20 @@ async function coldActivation(folder) {
   let nextNaive = names.length >> 1;
   // Warm the shared code paths of both once.
   await md.site.run(md.site.rootDomain, () => md.site.em.count(md.Product));
-  const warm = await MikroORM.init({
-    driver: SqliteDriver,
-    dbName: join(folder, '_main_.sqlite'),
-    entities: [createProductEntity()],
-    allowGlobalContext: false,
-  });
-  await warm.em.fork().count('Product');
-  await warm.close(true);
+  const naiveInit = (file) => {
+    const Product = createProductEntity();
+    // md's own dialect (node:sqlite, WAL, busy timeout), so only md's pooling differs.
+    return MikroORM.init({
+      driver: SqliteDriver,
+      dbName: file,
+      driverOptions: sqliteDialect(file, { create: false }),
+      entities: [Product],
+      allowGlobalContext: false,
+    }).then((orm) => ({ orm, Product }));
+  };
+  const warm = await naiveInit(join(folder, '_main_.sqlite'));
+  await warm.orm.em.fork().count(warm.Product);
+  await warm.orm.close(true);
   const activate = {
     md: async () => {
       const name = names[nextMd++];
@@ -133,13 +140,8 @@ async function coldActivation(folder) {
     },
     naive: async () => {
       const name = names[nextNaive++];
-      const orm = await MikroORM.init({
-        driver: SqliteDriver,
-        dbName: join(folder, `${name}.sqlite`),
-        entities: [createProductEntity()],
-        allowGlobalContext: false,
-      });
-      await orm.em.fork().count('Product');
+      const { orm, Product } = await naiveInit(join(folder, `${name}.sqlite`));
+      await orm.em.fork().count(Product);
       naive.push(orm);
     },
   };

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSite } from '@md/core';
 import { rowLevel } from '@md/isolation-row';
+import { sqliteDialect } from '@md/mikro-orm';
 import { startPostgres } from '@md/testing/postgres';
 import { MikroORM } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -50,7 +51,14 @@ async function handWritten(backend, location) {
   const Product = createProductEntity({ withTenant: true });
   const orm = await MikroORM.init(
     backend === 'sqlite'
-      ? { driver: SqliteDriver, dbName: location, entities: [Product], allowGlobalContext: false }
+      ? // md's own dialect (node:sqlite, WAL, busy timeout): the baseline differs from md only in routing.
+        {
+          driver: SqliteDriver,
+          dbName: location,
+          driverOptions: sqliteDialect(location),
+          entities: [Product],
+          allowGlobalContext: false,
+        }
       : {
           driver: PostgreSqlDriver,
           clientUrl: location,

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const run = promisify(execFile);
 const runner = new URL('../run.mjs', import.meta.url).pathname;
@@ -14,6 +14,7 @@ const runner = new URL('../run.mjs', import.meta.url).pathname;
 describe('pnpm bench runner (smoke)', () => {
   it('runs the services benchmark with --smoke and writes its results', async () => {
     const out = mkdtempSync(join(tmpdir(), 'md-bench-'));
+    onTestFinished(() => rmSync(out, { recursive: true, force: true }));
     await run(process.execPath, [runner, 'services', '--smoke'], {
       env: { ...process.env, MD_BENCH_RESULTS: out },
       timeout: 18_000,
