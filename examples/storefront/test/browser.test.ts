@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '@md/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../src/servers.js';
@@ -20,7 +20,7 @@ describe('the storefront in a real browser (Chromium)', () => {
   beforeAll(async () => {
     await mkdir(OUTPUT, { recursive: true });
     storefront = await createStorefront({
-      dataDir: await mkdtemp(join(tmpdir(), 'md-browser-')),
+      dataDir: tempDir('md-browser-'),
       bcryptCost: 4,
     });
     server = await startServer('fastify', storefront.site, storefront.app);

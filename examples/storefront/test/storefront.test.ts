@@ -1,6 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir } from '@md/testing';
 import { injectPostgresUrl } from '@md/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdapterName, type RunningServer, startServer } from '../src/servers.js';
@@ -34,7 +32,7 @@ describe.each(combos)(
 
     beforeAll(async () => {
       counter++;
-      const dataDir = await mkdtemp(join(tmpdir(), 'md-storefront-'));
+      const dataDir = tempDir('md-storefront-');
       let databaseUrl: string | undefined;
       if (database === 'postgres') {
         // A database of its own per combination, so runs never see each other's rows.

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '@md/testing';
 import { beforeAll, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
 
@@ -40,7 +41,7 @@ async function md(...argv: string[]): Promise<{ code: number; out: string; err: 
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'md-cli-domains-'));
+  dir = tempDir('md-cli-domains-');
   process.env.MD_TEST_DIR = dir;
   process.env.MD_TEST_STAGE = '1';
   process.env.MD_TEST_REGISTRY = `sqlite:${join(dir, 'registry.sqlite')}`;

@@ -1,6 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir } from '@md/testing';
 import { injectPostgresUrl } from '@md/testing/postgres';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +16,7 @@ const env = (stage: number, extra: Record<string, string> = {}) => ({
 });
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'md-cli-fleet-'));
+  dir = tempDir('md-cli-fleet-');
   const run = await md(['provision', ...names, '--json'], env(1));
   expect(run.code, run.stderr).toBe(0);
   expect(run.json.provisioned).toHaveLength(200);

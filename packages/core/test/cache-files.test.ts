@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CacheBackend, createSite, MdError, memoryCacheBackend } from '../src/index.js';
+import { tempDir } from './temp.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -69,8 +69,8 @@ describe('domain.cache', () => {
 
 describe('domain.files', () => {
   async function filesSite() {
-    const root = await mkdtemp(join(tmpdir(), 'md-files-'));
-    const outside = await mkdtemp(join(tmpdir(), 'md-outside-'));
+    const root = tempDir('md-files-');
+    const outside = tempDir('md-outside-');
     await writeFile(join(outside, 'secret.txt'), 'secret');
     const site = await createSite({
       filesRoot: join(root, 'files'),

@@ -1,5 +1,3 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toHttpAnswer } from '../src/http/index.js';
@@ -14,6 +12,7 @@ import {
   type RequestLike,
   rateLimit,
 } from '../src/index.js';
+import { tempDir } from './temp.js';
 
 async function codeOf(run: unknown): Promise<string | undefined> {
   try {
@@ -205,7 +204,7 @@ describe('guards', () => {
 describe('deprovision', () => {
   it('erases the domain’s cache keys and files, and nothing of another domain', async () => {
     const site = await createSite({
-      filesRoot: join(await mkdtemp(join(tmpdir(), 'md-erase-')), 'files'),
+      filesRoot: join(tempDir('md-erase-'), 'files'),
       domains: [{ name: 'acme' }, { name: 'globex' }],
     });
     const acme = site.domains.get('acme')!;

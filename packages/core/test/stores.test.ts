@@ -1,11 +1,11 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSite, envStore, jsonFileStore, MdError, memoryStore } from '../src/index.js';
+import { tempDir } from './temp.js';
 
 async function tempFile(content: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'md-store-'));
+  const dir = tempDir('md-store-');
   const file = join(dir, 'domains.json');
   await writeFile(file, content);
   return file;

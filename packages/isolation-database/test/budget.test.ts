@@ -1,7 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createSite } from '@md/core';
+import { tempDir } from '@md/testing';
 import { createConformanceEntities } from '@md/testing/strategy';
 import { SqliteDriver } from '@mikro-orm/sql';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +8,7 @@ import { databasePerDomain } from '../src/index.js';
 describe('database-per-domain budget', () => {
   it('1,000 domains with a budget of 20 never have more than 20 pools open', async () => {
     const { Owner, Item, Plan } = createConformanceEntities();
-    const folder = mkdtempSync(join(tmpdir(), 'md-budget-'));
+    const folder = tempDir('md-budget-');
     const isolation = databasePerDomain({
       driver: SqliteDriver,
       folder,
@@ -59,7 +57,7 @@ describe('database-per-domain budget', () => {
 
   it('cold activation shares metadata: time and memory per resident domain', async () => {
     const { Owner, Item, Plan } = createConformanceEntities();
-    const folder = mkdtempSync(join(tmpdir(), 'md-cold-'));
+    const folder = tempDir('md-cold-');
     const count = 200;
     const isolation = databasePerDomain({
       driver: SqliteDriver,

@@ -1,12 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@md/testing';
 import { describeMigrationConformance } from '@md/testing/strategy';
 import { Migration } from '@mikro-orm/migrations';
 import { SqliteDriver } from '@mikro-orm/sql';
 import { databasePerDomain } from '../src/index.js';
 
-const root = mkdtempSync(join(tmpdir(), 'md-db-migrations-'));
+const root = tempDir('md-db-migrations-');
 
 describeMigrationConformance({
   name: 'database-per-domain',

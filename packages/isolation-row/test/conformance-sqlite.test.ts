@@ -1,11 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@md/testing';
 import { describeStrategyConformance } from '@md/testing/strategy';
 import { SqliteDriver } from '@mikro-orm/sql';
 import { rowLevel } from '../src/index.js';
 
-const root = mkdtempSync(join(tmpdir(), 'md-row-'));
+const root = tempDir('md-row-');
 
 describeStrategyConformance({
   name: 'row-level',

@@ -1,12 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@md/testing';
 import { describeMigrationConformance } from '@md/testing/strategy';
 import { Migration } from '@mikro-orm/migrations';
 import { SqliteDriver } from '@mikro-orm/sql';
 import { rowLevel } from '../src/index.js';
 
-const root = mkdtempSync(join(tmpdir(), 'md-row-migrations-'));
+const root = tempDir('md-row-migrations-');
 
 describeMigrationConformance({
   name: 'row-level',

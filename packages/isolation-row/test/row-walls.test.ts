@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSite, type Site } from '@md/core';
 import type { MikroOrmStrategy } from '@md/mikro-orm';
+import { tempDir } from '@md/testing';
 import { injectPostgresUrl, startPostgres } from '@md/testing/postgres';
 import { type ConformanceEntities, createConformanceEntities, rawTable } from '@md/testing/strategy';
 import type { EntityManager } from '@mikro-orm/core';
@@ -11,7 +10,7 @@ import { SqliteDriver } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowLevel } from '../src/index.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'md-row-walls-'));
+const folder = tempDir('md-row-walls-');
 
 for (const database of ['sqlite', 'postgres'] as const) {
   describe(`row-level on ${database}: the walls behind the filter`, () => {

@@ -1,9 +1,9 @@
 // Every assumption `src/internals.ts` makes about MikroORM, checked against the
 // installed version. When an upgrade changes one of them, this file fails
 // first and names it, instead of a strategy silently losing a wall.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@md/testing';
 import { Configuration, EntitySchema } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 import { QueryBuilder, type SqlEntityManager, SqliteDriver } from '@mikro-orm/sql';
@@ -36,7 +36,7 @@ class CreateThing extends Migration {
 const options = { migrations: [{ name: 'create-thing', class: CreateThing }] };
 
 describe('MikroORM internals md relies on (fails loudly when an upgrade changes them)', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'md-internals-'));
+  const folder = tempDir('md-internals-');
   let template: OrmTemplate;
   let store: StoreOrm;
 

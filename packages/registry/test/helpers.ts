@@ -1,6 +1,5 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@md/testing';
 import { injectPostgresUrl, startPostgres } from '@md/testing/postgres';
 
 let counter = 0;
@@ -8,7 +7,7 @@ let counter = 0;
 /** A fresh registry URL of each kind: a new SQLite file, or a new Postgres database. */
 export async function freshUrl(kind: 'sqlite' | 'postgres'): Promise<string> {
   if (kind === 'sqlite') {
-    const dir = await mkdtemp(join(tmpdir(), 'md-registry-'));
+    const dir = tempDir('md-registry-');
     return `sqlite:${join(dir, 'registry.sqlite')}`;
   }
   const server = await startPostgres({ url: injectPostgresUrl() });

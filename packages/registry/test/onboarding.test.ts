@@ -1,13 +1,11 @@
-import { mkdtemp } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { adminApi } from '@md/admin';
 import { createSite, type Site } from '@md/core';
 import { databasePerDomain } from '@md/isolation-database';
 import { schemaPerDomain } from '@md/isolation-schema';
 import type { MikroOrmStrategy } from '@md/mikro-orm';
 import { hostResolver } from '@md/resolvers';
+import { tempDir } from '@md/testing';
 import { injectPostgresUrl } from '@md/testing/postgres';
 import { EntitySchema } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -75,7 +73,7 @@ async function isolationFor(kind: Kind, registryUrl: string) {
   if (kind === 'sqlite database') {
     return databasePerDomain({
       driver: SqliteDriver,
-      folder: await mkdtemp(join(tmpdir(), 'md-onboarding-')),
+      folder: tempDir('md-onboarding-'),
       entities: [User],
     });
   }

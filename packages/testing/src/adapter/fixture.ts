@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -22,6 +21,7 @@ import {
   queryResolver,
   subdomainResolver,
 } from '@md/resolvers';
+import { tempDir } from '../temp.js';
 import type { ConformanceReply, ConformanceRequest, ConformanceRoute } from './types.js';
 
 /**
@@ -152,7 +152,7 @@ export async function createConformanceFixture(
     ],
     isolation,
   });
-  const dir = await mkdtemp(join(tmpdir(), 'md-adapter-'));
+  const dir = tempDir('md-adapter-');
   const file = join(dir, 'payload.txt');
   await writeFile(file, 'payload');
   // Ticks from outside every domain: a listener runs with no context of its own.

@@ -1,11 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AdminApi, adminApi } from '@md/admin';
 import { assertSessionDomain, availability, createSite, type MdEvents, rateLimit, type Site } from '@md/core';
 import { toHttpAnswer } from '@md/core/http';
 import { type MdLogger, type Observability, observability } from '@md/observability';
 import { hostResolver } from '@md/resolvers';
+import { tempDir } from '../temp.js';
 import type { ConformanceReply, ConformanceRoute } from './types.js';
 
 /** The admin token of the policy fixture. */
@@ -68,7 +67,7 @@ export async function createPolicyFixture(): Promise<PolicyFixture> {
     resolvers: [hostResolver()],
     rootHosts: ['platform.example'],
     plugins: [obs, admin],
-    filesRoot: join(await mkdtemp(join(tmpdir(), 'md-policies-')), 'files'),
+    filesRoot: join(tempDir('md-policies-'), 'files'),
     policies: [
       availability({ allow: ['/health', '/billing/*'] }),
       rateLimit({ tiers: { default: { points: 10_000, duration: 1 } } }),
