@@ -1,7 +1,8 @@
 import { MdError } from '@md/core';
 import { Command, CommanderError } from 'commander';
+import { benchCommand } from './commands/bench.js';
 import { domainsCommand } from './commands/domains.js';
-import { bench, fleetCommands } from './commands/fleet.js';
+import { fleetCommands } from './commands/fleet.js';
 import { migrateCommand } from './commands/migrate.js';
 import { type CliIo, createContext, usage } from './context.js';
 
@@ -20,7 +21,7 @@ Usage: md <command> [options]   (global: --config <file>, --json)
   md migrate [--all | --domains a,b] [--concurrency N] [--canary N] [--drift] [--lock-url <postgres-url>]
   md seed [--all | --domains a,b]
   md run <domain> -- <script> [args...]
-  md bench [args...]          (forwards to \`pnpm bench\`)
+  md bench [--domains N] [--seconds S] [--concurrency C]   (your site: cold and warm units of work)
 
 Exit codes: 0 success, 1 a domain failed, 2 bad usage or configuration.
 `;
@@ -49,7 +50,6 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       out.stdout.write(USAGE);
       return 2;
     }
-    if (argv[0] === 'bench') return await bench(argv.slice(1), out);
     let code = 0;
     const done = (result: number) => {
       code = result;
@@ -67,6 +67,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     domainsCommand(program, ctx, done);
     fleetCommands(program, ctx, done);
     migrateCommand(program, ctx, done);
+    benchCommand(program, ctx, done);
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {

@@ -1,6 +1,8 @@
 export type { DomainLocks } from './advisory-lock.js';
 export { noLocks, postgresDomainLocks } from './advisory-lock.js';
 export { runCli } from './cli.js';
+export type { SiteBenchReport } from './commands/bench.js';
+export { benchSite } from './commands/bench.js';
 export type { CliIo } from './context.js';
 export type { DomainDrift } from './drift.js';
 export { checkDrift } from './drift.js';

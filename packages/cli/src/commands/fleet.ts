@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MdError, type Site } from '@md/core';
@@ -76,20 +75,4 @@ async function runScript(
     default?: (context: { site: Site<unknown>; domain: string; args: string[] }) => unknown;
   };
   return typeof module.default === 'function' ? await module.default({ site, domain, args }) : undefined;
-}
-
-/** `md bench [args...]`: forwards everything to `pnpm bench`. */
-export function bench(args: string[], out: CliIo): Promise<number> {
-  return new Promise((resolveCode) => {
-    const child = spawn('pnpm', ['bench', ...args], {
-      cwd: out.cwd,
-      stdio: 'inherit',
-      env: { ...process.env, ...out.env },
-    });
-    child.on('error', () => {
-      out.stderr.write('md: could not start "pnpm bench": is pnpm installed?\n');
-      resolveCode(2);
-    });
-    child.on('exit', (code) => resolveCode(code ?? 1));
-  });
 }
