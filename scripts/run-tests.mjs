@@ -26,6 +26,8 @@ const SUBSET = [
   'packages/isolation-row/test/conformance-',
 ];
 const only = process.argv.includes('--node24-only');
+// Tools the tests start would keep caches in the temp folder (tsx, Node's compile cache).
+const NO_TOOL_CACHES = { TSX_DISABLE_CACHE: '1', NODE_DISABLE_COMPILE_CACHE: '1' };
 
 function nodeBinary(major) {
   const found = spawnSync('bash', ['-c', `source scripts/node-env.sh >&2 && md_node_for ${major}`], {
@@ -51,7 +53,11 @@ function run(label, node, filters) {
   const result = spawnSync(
     node,
     [vitest, 'run', ...filters, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: tmp, TEMP: tmp, TMP: tmp } },
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, TMPDIR: tmp, TEMP: tmp, TMP: tmp, ...NO_TOOL_CACHES },
+    },
   );
   let counts = { passed: 0, failed: 0, skipped: 0 };
   try {
