@@ -16,7 +16,6 @@ const ADAPTERS = [
   'packages/koa/src/index.ts',
 ];
 const REWORKED_ELSEWHERE = {
-  'packages/registry/src/domain-registry.ts': 'its SQL moves to kysely (MikroORM 7 port)',
   'packages/testing/src/strategy/describe-strategy-conformance.ts': 'strategy suite, MikroORM 7 port',
   'packages/isolation-row/src/row-level.ts': 'row-level strategy, MikroORM 7 port',
 };

@@ -1,42 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type DomainDefinition, type DomainPatch, type DomainStore, MdError, normalizeHost } from '@md/core';
-import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import {
-  checkHost,
-  displayNameOf,
-  groupHosts,
-  jsonColumns,
-  toDomain,
-  toHost,
-  truthy,
-  validate,
-} from './internal/definitions.js';
-import type { RegistryDomain, RegistryHost } from './types.js';
+import { checkHost, groupHosts, toDomain, toHost, truthy, validate } from './internal/definitions.js';
+import type { DomainRegistryOptions, RegistryDomain, RegistryHost } from './types.js';
 
-export type { RegistryDomain, RegistryHost } from './types.js';
+export type { DomainRegistryOptions, RegistryDomain, RegistryHost } from './types.js';
 
-import { ensureSchema, NOTIFY_CHANNEL } from './internal/schema.js';
-import { loadPg, openSqlClient, type Row, type SqlClient, type SqlExecutor } from './internal/sql-client.js';
-
-/** Options of {@link createDomainRegistry}. */
-export interface DomainRegistryOptions {
-  /**
-   * Where the registry lives: `postgres://…` (or `postgresql://…`), or a
-   * SQLite file as `sqlite:<path>`, a bare path, or `sqlite::memory:`.
-   */
-  url: string;
-  /** Lookups (`get`, `findByHost`) kept in the LRU in front of the database (default 10 000). */
-  cacheSize?: number;
-  /** SQLite: how often the change counter is polled for other processes' changes (ms, default 500). */
-  pollIntervalMs?: number;
-  /** Postgres: connections in the registry's pool (default 4; one more is used for LISTEN). */
-  poolSize?: number;
-  /** Serve hosts nobody verified yet (default false: `load()` lists verified hosts only, until DNS ownership is proven). */
-  serveUnverifiedHosts?: boolean;
-  /** Follow other instances' changes (LISTEN or polling) from the start (default true). */
-  follow?: boolean;
-}
+import { ChangeFeed } from './internal/change-feed.js';
+import { ensureSchema } from './internal/schema.js';
+import type { Row, SqlClient, SqlExecutor } from './internal/sql-client.js';
+import * as db from './internal/statements.js';
 
 const MISSING = Symbol('missing');
 type Cached<T> = T | typeof MISSING;
@@ -69,8 +42,7 @@ export class DomainRegistry implements DomainStore {
   readonly #listeners = new Set<() => void>();
   #generation = 0;
   #seenVersion = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #listener: import('pg').Client | undefined;
+  #feed: ChangeFeed | undefined;
   #following: Promise<void> | undefined;
   #closed = false;
 
@@ -100,10 +72,7 @@ export class DomainRegistry implements DomainStore {
   /** Every domain with its hosts and timestamps, ordered by code. */
   async list(): Promise<RegistryDomain[]> {
     return this.#wrap(async () => {
-      const [domains, hosts] = await Promise.all([
-        this.#client.query(sql`select * from md_domains order by code`),
-        this.#client.query(sql`select * from md_domain_hosts order by created_at, host`),
-      ]);
+      const { domains, hosts } = await db.selectAll(this.#client);
       const byDomain = groupHosts(hosts);
       return domains.map((row) => this.#toDomain(row, byDomain.get(String(row.code)) ?? []));
     });
@@ -125,10 +94,7 @@ export class DomainRegistry implements DomainStore {
     const hit = this.#byHost.get(key);
     if (hit !== undefined) return hit === MISSING ? undefined : hit;
     const generation = this.#generation;
-    const rows = await this.#wrap(() =>
-      this.#client.query(sql`select domain_code, is_verified from md_domain_hosts where host = ${key}`),
-    );
-    const row = rows[0];
+    const row = await this.#wrap(() => db.hostOwner(this.#client, key));
     const found =
       row === undefined ? undefined : { domain: String(row.domain_code), verified: truthy(row.is_verified) };
     if (generation === this.#generation) this.#byHost.set(key, found ?? MISSING);
@@ -148,15 +114,9 @@ export class DomainRegistry implements DomainStore {
   async addDomain(definition: DomainDefinition): Promise<RegistryDomain> {
     const def = validate(definition);
     return this.#change(async (tx) => {
-      if ((await tx.query(sql`select 1 from md_domains where code = ${def.name}`)).length > 0) {
-        throw MdError.duplicateDomain(def.name);
-      }
-      const [attributes, features, preferences, branding] = jsonColumns(def);
-      await tx.query(
-        sql`insert into md_domains (code, name, status, attributes, features, preferences, branding, database_url)
-            values (${def.name}, ${displayNameOf(def)}, ${def.status ?? 'active'}, ${attributes}, ${features}, ${preferences}, ${branding}, ${def.databaseUrl ?? null})`,
-      );
-      for (const host of def.hosts ?? []) await this.#insertHost(tx, def.name, host, true);
+      if (await db.domainExists(tx, def.name)) throw MdError.duplicateDomain(def.name);
+      await db.insertDomain(tx, def);
+      for (const host of def.hosts ?? []) await db.insertHost(tx, this.dialect, def.name, host, true);
       return (await this.#read(tx, def.name))!;
     });
   }
@@ -172,20 +132,12 @@ export class DomainRegistry implements DomainStore {
       if (current === undefined) throw MdError.domainNotFound(code);
       const base: DomainDefinition = { ...current.definition, hosts: current.hosts.map((h) => h.host) };
       const def = validate({ ...base, ...patch, name: code });
-      const [attributes, features, preferences, branding] = jsonColumns(def);
-      await tx.query(
-        sql`update md_domains set name = ${displayNameOf(def)}, status = ${def.status ?? 'active'}, attributes = ${attributes},
-            features = ${features}, preferences = ${preferences}, branding = ${branding}, database_url = ${def.databaseUrl ?? null},
-            updated_at = current_timestamp where code = ${code}`,
-      );
+      await db.updateDomain(tx, code, def);
       if (patch.hosts !== undefined) {
         const next = new Set(def.hosts ?? []);
-        for (const host of current.hosts) {
-          if (!next.has(host.host))
-            await tx.query(sql`delete from md_domain_hosts where host = ${host.host}`);
-        }
+        for (const host of current.hosts) if (!next.has(host.host)) await db.deleteHost(tx, host.host);
         const kept = new Set(current.hosts.map((h) => h.host));
-        for (const host of next) if (!kept.has(host)) await this.#insertHost(tx, code, host, true);
+        for (const host of next) if (!kept.has(host)) await db.insertHost(tx, this.dialect, code, host, true);
       }
       return (await this.#read(tx, code))!;
     });
@@ -194,10 +146,7 @@ export class DomainRegistry implements DomainStore {
   /** Removes a domain and its hosts. Throws `DOMAIN_NOT_FOUND` for an unknown code. */
   async removeDomain(code: string): Promise<void> {
     await this.#change(async (tx) => {
-      // Hosts first: SQLite's cascade needs foreign_keys on for every connection that ever wrote.
-      await tx.query(sql`delete from md_domain_hosts where domain_code = ${code}`);
-      const rows = await tx.query(sql`delete from md_domains where code = ${code} returning code`);
-      if (rows.length === 0) throw MdError.domainNotFound(code);
+      if (!(await db.deleteDomain(tx, code))) throw MdError.domainNotFound(code);
     });
   }
 
@@ -213,7 +162,7 @@ export class DomainRegistry implements DomainStore {
 
   /**
    * Gives a domain a host, unverified unless `{ verified: true }`: an
-   * unverified host is not served (seed 001: verify DNS ownership first).
+   * unverified host is not served (verify DNS ownership first).
    * Throws `DOMAIN_NOT_FOUND`, `INVALID_DOMAIN_DEFINITION` (bad host) or `HOST_CONFLICT`.
    */
   async addHost(
@@ -223,13 +172,10 @@ export class DomainRegistry implements DomainStore {
   ): Promise<RegistryHost> {
     const normalized = checkHost(code, host);
     return this.#change(async (tx) => {
-      if ((await tx.query(sql`select 1 from md_domains where code = ${code}`)).length === 0) {
-        throw MdError.domainNotFound(code);
-      }
-      await this.#insertHost(tx, code, normalized, verified);
-      await touch(tx, code);
-      const row = (await tx.query(sql`select * from md_domain_hosts where host = ${normalized}`))[0]!;
-      return toHost(row);
+      if (!(await db.domainExists(tx, code))) throw MdError.domainNotFound(code);
+      const added = await db.insertHost(tx, this.dialect, code, normalized, verified);
+      await db.touch(tx, code);
+      return added;
     });
   }
 
@@ -237,12 +183,10 @@ export class DomainRegistry implements DomainStore {
   async verifyHost(host: string): Promise<RegistryHost> {
     const normalized = normalizeHost(host);
     return this.#change(async (tx) => {
-      const rows = await tx.query(
-        sql`update md_domain_hosts set is_verified = ${this.#bool(true)} where host = ${normalized} returning *`,
-      );
-      if (rows[0] === undefined) throw MdError.hostNotFound(normalized);
-      await touch(tx, String(rows[0].domain_code));
-      return toHost(rows[0]);
+      const row = await db.verifyHost(tx, this.dialect, normalized);
+      if (row === undefined) throw MdError.hostNotFound(normalized);
+      await db.touch(tx, String(row.domain_code));
+      return toHost(row);
     });
   }
 
@@ -250,20 +194,15 @@ export class DomainRegistry implements DomainStore {
   async removeHost(host: string): Promise<void> {
     const normalized = normalizeHost(host);
     await this.#change(async (tx) => {
-      const rows = await tx.query(
-        sql`delete from md_domain_hosts where host = ${normalized} returning domain_code`,
-      );
-      if (rows[0] === undefined) throw MdError.hostNotFound(normalized);
-      await touch(tx, String(rows[0].domain_code));
+      const row = await db.deleteHost(tx, normalized);
+      if (row === undefined) throw MdError.hostNotFound(normalized);
+      await db.touch(tx, String(row.domain_code));
     });
   }
 
   /** The change counter: bumped by every write, from any instance. */
   async version(): Promise<number> {
-    const rows = await this.#wrap(() =>
-      this.#client.query(sql`select version from md_registry_version where id = 1`),
-    );
-    return Number(rows[0]?.version ?? 0);
+    return this.#wrap(() => db.selectVersion(this.#client));
   }
 
   /**
@@ -282,7 +221,22 @@ export class DomainRegistry implements DomainStore {
    * on SQLite) and resolves once it does. Called by `init` unless `follow: false`.
    */
   follow(): Promise<void> {
-    this.#following ??= this.dialect === 'postgres' ? this.#listen() : Promise.resolve(this.#poll());
+    if (this.#following === undefined) {
+      this.#feed = new ChangeFeed({
+        dialect: this.dialect,
+        url: this.#options.url,
+        name: this.name,
+        instanceId: this.instanceId,
+        pollIntervalMs: this.#options.pollIntervalMs ?? 500,
+        version: () => this.version(),
+        seen: () => this.#seenVersion,
+        changed: (version) => {
+          if (version !== undefined) this.#seenVersion = Math.max(this.#seenVersion, version);
+          this.#changed();
+        },
+      });
+      this.#following = this.#feed.start();
+    }
     return this.#following;
   }
 
@@ -296,9 +250,8 @@ export class DomainRegistry implements DomainStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
     this.#listeners.clear();
-    await this.#listener?.end().catch(() => undefined);
+    await this.#feed?.close();
     await this.#client.close();
   }
 
@@ -306,15 +259,7 @@ export class DomainRegistry implements DomainStore {
     const [result, version] = await this.#wrap(() =>
       this.#client.transaction(async (tx) => {
         const value = await fn(tx);
-        const rows = await tx.query(
-          sql`update md_registry_version set version = version + 1 where id = 1 returning version`,
-        );
-        const next = Number(rows[0]?.version);
-        if (this.dialect === 'postgres') {
-          const payload = JSON.stringify({ v: next, by: this.instanceId });
-          await tx.query(sql`select pg_notify(${NOTIFY_CHANNEL}, ${payload})`);
-        }
-        return [value, next] as const;
+        return [value, await db.bumpVersion(tx, this.dialect, this.instanceId)] as const;
       }),
     );
     this.#seenVersion = Math.max(this.#seenVersion, version);
@@ -333,88 +278,12 @@ export class DomainRegistry implements DomainStore {
     }
   }
 
-  #poll(): void {
-    const interval = this.#options.pollIntervalMs ?? 500;
-    this.#timer = setInterval(() => {
-      this.version().then(
-        (version) => {
-          if (version !== this.#seenVersion) {
-            this.#seenVersion = version;
-            this.#changed();
-          }
-        },
-        () => undefined,
-      );
-    }, interval);
-    this.#timer.unref();
-  }
-
-  async #listen(): Promise<void> {
-    if (this.#closed) return;
-    const { Client } = loadPg();
-    const client = new Client({ connectionString: this.#options.url });
-    this.#listener = client;
-    let reconnecting = false;
-    const reconnect = () => {
-      if (this.#closed || reconnecting) return;
-      reconnecting = true;
-      client.removeAllListeners();
-      client.end().catch(() => undefined);
-      setTimeout(() => {
-        // Changes may have been missed while disconnected: treat the reconnect as one.
-        this.#listen().then(
-          () => this.#changed(),
-          () => reconnect(),
-        );
-      }, 250).unref();
-    };
-    client.on('error', reconnect);
-    client.on('end', reconnect);
-    client.on('notification', (message) => {
-      if (message.channel !== NOTIFY_CHANNEL) return;
-      let payload: { v?: number; by?: string } = {};
-      try {
-        payload = JSON.parse(message.payload ?? '{}');
-      } catch {
-        // An unknown payload still means "something changed".
-      }
-      if (payload.by === this.instanceId) return;
-      if (typeof payload.v === 'number') this.#seenVersion = Math.max(this.#seenVersion, payload.v);
-      this.#changed();
-    });
-    try {
-      await client.connect();
-      await client.query(`listen ${NOTIFY_CHANNEL}`);
-    } catch (cause) {
-      reconnect();
-      throw MdError.storeUnavailable(this.name, cause);
-    }
-  }
-
-  async #insertHost(tx: SqlExecutor, code: string, host: string, verified: boolean): Promise<void> {
-    const owner = (await tx.query(sql`select domain_code from md_domain_hosts where host = ${host}`))[0];
-    if (owner !== undefined) throw MdError.hostConflict(host, String(owner.domain_code), code);
-    await tx.query(
-      sql`insert into md_domain_hosts (host, domain_code, is_verified) values (${host}, ${code}, ${this.#bool(verified)})`,
-    );
-  }
-
-  async #read(db: SqlExecutor, code: string): Promise<RegistryDomain | undefined> {
-    const row = (await db.query(sql`select * from md_domains where code = ${code}`))[0];
-    if (row === undefined) return undefined;
-    const hosts = await db.query(
-      sql`select * from md_domain_hosts where domain_code = ${code} order by created_at, host`,
-    );
-    return this.#toDomain(row, hosts.map(toHost));
+  #read(from: SqlExecutor, code: string): Promise<RegistryDomain | undefined> {
+    return db.readDomain(from, code, this.#options.serveUnverifiedHosts === true);
   }
 
   #toDomain(row: Row, hosts: RegistryHost[]): RegistryDomain {
     return toDomain(row, hosts, this.#options.serveUnverifiedHosts === true);
-  }
-
-  /** SQLite stores booleans as 0/1 (and its binding takes no booleans). */
-  #bool(value: boolean): boolean | number {
-    return this.dialect === 'sqlite' ? (value ? 1 : 0) : value;
   }
 
   async #wrap<T>(fn: () => Promise<T>): Promise<T> {
@@ -424,49 +293,5 @@ export class DomainRegistry implements DomainStore {
       if (MdError.is(error)) throw error;
       throw MdError.storeUnavailable(this.name, error);
     }
-  }
-}
-
-/**
- * Opens (and creates when missing) a domain registry on SQLite or
- * PostgreSQL. See {@link DomainRegistry}.
- *
- * @example
- * const registry = await createDomainRegistry({ url: 'sqlite:./data/registry.sqlite' });
- * await registry.addDomain({ name: 'acme', hosts: ['acme.com'], attributes: { plan: 'pro' } });
- * await registry.suspend('acme');
- */
-export async function createDomainRegistry(options: DomainRegistryOptions): Promise<DomainRegistry> {
-  if (typeof options?.url !== 'string' || options.url === '') {
-    throw MdError.invalidOptions('createDomainRegistry needs { url }: "postgres://…" or "sqlite:<file>"');
-  }
-  const { url } = options;
-  const postgres = /^postgres(ql)?:\/\//.test(url);
-  const source = postgres ? `registry:${redact(url)}` : `registry:${url}`;
-  const client = openSqlClient(
-    postgres ? { postgres: url } : { sqlite: url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url },
-    options.poolSize ?? 4,
-  );
-  const registry = new DomainRegistry(client, options, source);
-  try {
-    await registry.init();
-  } catch (error) {
-    await registry.close().catch(() => undefined);
-    throw error;
-  }
-  return registry;
-}
-
-async function touch(tx: SqlExecutor, code: string): Promise<void> {
-  await tx.query(sql`update md_domains set updated_at = current_timestamp where code = ${code}`);
-}
-
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'postgres';
   }
 }

@@ -1,5 +1,6 @@
+export { createDomainRegistry } from './create-registry.js';
 export type { DomainRegistryOptions, RegistryDomain, RegistryHost } from './domain-registry.js';
-export { createDomainRegistry, DomainRegistry } from './domain-registry.js';
+export { DomainRegistry } from './domain-registry.js';
 export type { RegistryDomainSummary } from './domain-summary.js';
 export { domainSummary } from './domain-summary.js';
 export type { RegistryFollower } from './follow-registry.js';

@@ -19,3 +19,22 @@ export interface RegistryDomain {
   createdAt: string;
   updatedAt: string;
 }
+
+/** Options of {@link createDomainRegistry}. */
+export interface DomainRegistryOptions {
+  /**
+   * Where the registry lives: `postgres://…` (or `postgresql://…`), or a
+   * SQLite file as `sqlite:<path>`, a bare path, or `sqlite::memory:`.
+   */
+  url: string;
+  /** Lookups (`get`, `findByHost`) kept in the LRU in front of the database (default 10 000). */
+  cacheSize?: number;
+  /** SQLite: how often the change counter is polled for other processes' changes (ms, default 500). */
+  pollIntervalMs?: number;
+  /** Postgres: connections in the registry's pool (default 4; one more is used for LISTEN). */
+  poolSize?: number;
+  /** Serve hosts nobody verified yet (default false: `load()` lists verified hosts only, until DNS ownership is proven). */
+  serveUnverifiedHosts?: boolean;
+  /** Follow other instances' changes (LISTEN or polling) from the start (default true). */
+  follow?: boolean;
+}
