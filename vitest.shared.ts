@@ -17,6 +17,8 @@ export function mdProject(name: string, overrides: UserWorkspaceConfig['test'] =
       environment: 'node',
       include: ['test/**/*.test.ts'],
       testTimeout: 30_000,
+      // Hooks provision fleets and start servers: on a loaded 2-core machine that takes more than 10 s.
+      hookTimeout: 120_000,
       ...overrides,
       // Every folder `tempDir` (from @md/testing) made for a test file is removed after it.
       setupFiles: [removeTempDirs, ...[overrides.setupFiles ?? []].flat()],
