@@ -47,6 +47,8 @@ it('packed tarballs install with npm outside the workspace, type-check under nod
     const out = execFileSync('pnpm', ['pack', '--pack-destination', tarballs], {
       cwd: join(repo, 'packages', dir),
       encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 60_000,
     });
     const tgz = out.trim().split('\n').pop()!.trim();
     files[name] = `file:${tgz}`;
@@ -93,11 +95,20 @@ it('packed tarballs install with npm outside the workspace, type-check under nod
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
   };
-  execFileSync('npm', ['install', '--no-package-lock', '--loglevel=error'], {
-    cwd: app,
-    env,
-    stdio: 'inherit',
-  });
+  // A cache of its own (removed with the folder): no other npm on the machine can hold it up,
+  // and nothing is left behind. Every step is bounded in time.
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--no-package-lock',
+      '--loglevel=error',
+      '--cache',
+      join(work, 'npm-cache'),
+      '--fetch-timeout=60000',
+    ],
+    { cwd: app, env, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 },
+  );
 
   // Nothing of the workspace leaks in: every @md package comes from its tarball.
   for (const name of Object.keys(files)) {
@@ -107,13 +118,16 @@ it('packed tarballs install with npm outside the workspace, type-check under nod
 
   execFileSync(join(app, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], {
     cwd: app,
-    stdio: 'inherit',
+    stdio: ['ignore', 'inherit', 'inherit'],
+    timeout: 120_000,
   });
 
   const output = execFileSync(process.execPath, ['consumer.ts', join(app, 'data')], {
     cwd: app,
     encoding: 'utf8',
     env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 120_000,
   });
   const seen = JSON.parse(output.trim().split('\n').pop()!) as Record<
     string,
