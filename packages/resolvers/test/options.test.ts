@@ -75,6 +75,7 @@ describe('exports', () => {
         cookieResolver({ name: 'remembered' }),
       ],
       domains: [{ name: 'acme', hosts: ['acme.com'] }],
+      rootHosts: ['x.com'],
     });
     const via = async (init: Parameters<typeof request>[0]) => (await site.resolve(request(init))).via;
     expect(await via({ host: 'acme.com' })).toBe('custom-domain');
@@ -114,6 +115,8 @@ describe('options are checked when the resolver is made', () => {
     ['header name empty', () => headerResolver({ header: '' })],
     ['query param not a string', () => queryResolver({ param: 1 as never })],
     ['cookie name empty', () => cookieResolver({ cookie: '' })],
+    ['cookie hosts not a list', () => cookieResolver({ hosts: 'x.com' as never })],
+    ['cookie hosts that are not hosts', () => cookieResolver({ hosts: ['x .com'] })],
   ])('%s -> INVALID_OPTIONS', (_name, make) => {
     expect(codeOf(make)).toBe('INVALID_OPTIONS');
   });
@@ -149,7 +152,7 @@ describe('behaviour beyond the table', () => {
       resolvers: [
         headerResolver({ enabled: true, header: 'X-Org' }),
         queryResolver({ enabled: true, param: 'org' }),
-        cookieResolver({ cookie: 'workspace' }),
+        cookieResolver({ cookie: 'workspace', hosts: ['x.com'] }),
       ],
       domains: [{ name: 'acme' }, { name: 'beta' }, { name: 'gamma' }],
     });

@@ -1,0 +1,58 @@
+import type { IncomingMessage } from 'node:http';
+import { normalizeHost } from '../domains/names.js';
+import { MdError } from '../errors/md-error.js';
+
+const ABSOLUTE = /^https?:\/\//i;
+
+/** What a request's target and Host say, once they are checked to agree. */
+export interface Target {
+  /** The Host the request names (the absolute-form authority when there is no `Host` header). */
+  readonly host: string;
+  /** The target's path, origin-form (`/x` of `http://acme.com/x`), not yet normalised. */
+  readonly path: string;
+}
+
+/**
+ * Reads who a Node request is for, refusing what cannot be attributed to one
+ * host: two `Host` headers (RFC 9112 §3.2: 400), an absolute-form target
+ * (`GET http://acme.com/x`, §3.2.2) whose authority names another host than
+ * `Host` (or has userinfo, or another scheme than http/https), and a target
+ * that is neither a path, an absolute URL nor `*` for `OPTIONS`. One scan of
+ * `rawHeaders`; the absolute-form checks only run for absolute-form targets.
+ */
+export function readTarget(req: IncomingMessage, rawPath: string): Target {
+  const host = singleHost(req);
+  if (rawPath.charCodeAt(0) === 47) return { host, path: rawPath };
+  if (rawPath === '*' && req.method === 'OPTIONS') return { host, path: rawPath };
+  if (!ABSOLUTE.test(rawPath)) {
+    throw MdError.invalidPath(rawPath, 'the request target is not a path ("/…") nor an absolute http(s) URL');
+  }
+  const start = rawPath.indexOf('//') + 2;
+  const slash = rawPath.indexOf('/', start);
+  const authority = rawPath.slice(start, slash < 0 ? rawPath.length : slash);
+  const path = slash < 0 ? '/' : rawPath.slice(slash);
+  if (authority.includes('@'))
+    throw MdError.invalidHost(authority, 'an absolute-form target may not carry credentials');
+  if (host === '') return { host: authority, path };
+  if (normalizeHost(authority) !== normalizeHost(host)) {
+    throw MdError.invalidHost(
+      host,
+      `the request target names another host (${JSON.stringify(authority.slice(0, 100))}); send the two alike, or a path as the target`,
+    );
+  }
+  return { host, path };
+}
+
+/** The `Host` header, refusing a request that sends two. */
+function singleHost(req: IncomingMessage): string {
+  const raw = req.rawHeaders;
+  let count = 0;
+  // rawHeaders is [name, value, name, value…]; names keep the client's case.
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host')) count++;
+  }
+  if (count > 1)
+    throw MdError.invalidHost(req.headers.host ?? '', 'the request has two Host headers (RFC 9112 §3.2)');
+  return req.headers.host ?? '';
+}
