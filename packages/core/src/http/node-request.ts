@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestLike } from '../resolution/contracts.js';
 import { normalizePath } from '../resolution/normalize-path.js';
 import { parseCookieHeader } from './cookies.js';
-import { readTarget } from './request-target.js';
+import { assertAsciiHost, readTarget } from './request-target.js';
 
 /**
  * Options every framework adapter accepts, so all of them read a request the same way.
@@ -87,7 +87,7 @@ class NodeRequestLike implements NodeRequest {
     const rawPath = q < 0 ? url : url.slice(0, q);
     const target = readTarget(req, rawPath);
     const forwarded = trustForwardedHost ? headerValue(headers['x-forwarded-host']) : undefined;
-    this.host = forwarded?.split(',')[0]?.trim() || target.host;
+    this.host = assertAsciiHost(forwarded?.split(',')[0]?.trim() || target.host);
     this.path = target.path === '*' ? target.path : normalizePath(target.path);
     this.rawPath = rawPath;
     this.method = req.method ?? 'GET';

@@ -43,6 +43,24 @@ export function readTarget(req: IncomingMessage, rawPath: string): Target {
   return { host, path };
 }
 
+/**
+ * Refuses a Host header that is not visible ASCII: on the wire a host is
+ * ASCII (an IDN travels as punycode), and Node reads other bytes as
+ * Latin-1, which another layer would read as something else.
+ */
+export function assertAsciiHost(host: string): string {
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) {
+      throw MdError.invalidHost(
+        host,
+        'a Host header is visible ASCII: send an internationalised name as punycode (xn--…)',
+      );
+    }
+  }
+  return host;
+}
+
 /** The `Host` header, refusing a request that sends two. */
 function singleHost(req: IncomingMessage): string {
   const raw = req.rawHeaders;
