@@ -258,3 +258,48 @@ describe('behaviour beyond the table', () => {
     expect(await path('/stores/acme/shop/cart')).toBe('_main_ /stores/acme/shop/cart');
   });
 });
+
+describe('hosts a resolver keeps for the platform can never be claimed by a domain', () => {
+  it('the subdomain resolver keeps its base domains and every host under them', async () => {
+    const resolver = subdomainResolver({ baseDomains: ['Platform.COM.', 'eu.platform.io'] });
+    expect(resolver.reserved).toEqual({ domains: ['platform.com', 'eu.platform.io'] });
+    const site = await createSite({ resolvers: [resolver], domains: [{ name: 'promo' }] });
+    for (const host of [
+      'platform.com',
+      'www.platform.com',
+      'admin.platform.com',
+      'promo.platform.com',
+      'a.b.eu.platform.io',
+    ]) {
+      expect(
+        codeOf(() => site.domains.register({ name: 'hijack', hosts: [host] })),
+        host,
+      ).toBe('HOST_RESERVED');
+    }
+    // Neighbours that only look alike stay claimable.
+    site.domains.register({
+      name: 'fine',
+      hosts: ['myplatform.com', 'platform.com.evil.net', 'platform.io'],
+    });
+    expect((await site.resolve(request({ host: 'promo.platform.com' }))).domain.name).toBe('promo');
+  });
+
+  it('the path and cookie resolvers keep the hosts they are limited to', async () => {
+    const path = pathResolver({ hosts: ['shops.example'] });
+    const cookie = cookieResolver({ hosts: ['app.example'] });
+    expect([path.reserved, cookie.reserved]).toEqual([
+      { hosts: ['shops.example'] },
+      { hosts: ['app.example'] },
+    ]);
+    expect([pathResolver().reserved, cookieResolver().reserved]).toEqual([undefined, undefined]);
+    const site = await createSite({ resolvers: [hostResolver(), path, cookie], domains: [{ name: 'acme' }] });
+    for (const host of ['shops.example', 'APP.example']) {
+      expect(
+        codeOf(() => site.domains.register({ name: 'hijack', hosts: [host] })),
+        host,
+      ).toBe('HOST_RESERVED');
+    }
+    const answer = await site.resolve(request({ host: 'app.example', cookies: { md_domain: 'acme' } }));
+    expect([answer.domain.name, answer.via]).toEqual(['acme', 'cookie']);
+  });
+});
