@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestLike } from '../resolution/contracts.js';
 import { normalizePath } from '../resolution/normalize-path.js';
 import { parseCookieHeader } from './cookies.js';
-import { assertAsciiHost, readTarget } from './request-target.js';
+import { assertAsciiHost, readOtherTarget, singleHost } from './request-target.js';
 
 /**
  * Options every framework adapter accepts, so all of them read a request the same way.
@@ -85,10 +85,13 @@ class NodeRequestLike implements NodeRequest {
     const q = url.indexOf('?');
     const headers = req.headers;
     const rawPath = q < 0 ? url : url.slice(0, q);
-    const target = readTarget(req, rawPath);
+    let host = singleHost(req);
+    let path = rawPath;
+    // Origin-form (`/x`) is the rule; anything else is read, and checked against Host, apart.
+    if (rawPath.charCodeAt(0) !== 47) ({ host, path } = readOtherTarget(req.method, rawPath, host));
     const forwarded = trustForwardedHost ? headerValue(headers['x-forwarded-host']) : undefined;
-    this.host = assertAsciiHost(forwarded?.split(',')[0]?.trim() || target.host);
-    this.path = target.path === '*' ? target.path : normalizePath(target.path);
+    this.host = assertAsciiHost(forwarded?.split(',')[0]?.trim() || host);
+    this.path = path === '*' ? path : normalizePath(path);
     this.rawPath = rawPath;
     this.method = req.method ?? 'GET';
     this.headers = new NodeHeaders(headers);

@@ -4,26 +4,24 @@ import { MdError } from '../errors/md-error.js';
 
 const ABSOLUTE = /^https?:\/\//i;
 
-/** What a request's target and Host say, once they are checked to agree. */
-export interface Target {
-  /** The Host the request names (the absolute-form authority when there is no `Host` header). */
+/** What an absolute-form target says, once it agrees with the `Host` header. */
+export interface AbsoluteTarget {
+  /** The host the request names (the target's authority when there is no `Host` header). */
   readonly host: string;
-  /** The target's path, origin-form (`/x` of `http://acme.com/x`), not yet normalised. */
+  /** The target's path in origin-form (`/x` of `http://acme.com/x`), not yet normalised. */
   readonly path: string;
 }
 
 /**
- * Reads who a Node request is for, refusing what cannot be attributed to one
- * host: two `Host` headers (RFC 9112 §3.2: 400), an absolute-form target
- * (`GET http://acme.com/x`, §3.2.2) whose authority names another host than
- * `Host` (or has userinfo, or another scheme than http/https), and a target
- * that is neither a path, an absolute URL nor `*` for `OPTIONS`. One scan of
- * `rawHeaders`; the absolute-form checks only run for absolute-form targets.
+ * Reads a request-target that is not a path (`rawPath` does not start with
+ * `/`), refusing what cannot be attributed to one host: an absolute-form
+ * target (`GET http://acme.com/x`, RFC 9112 §3.2.2) whose authority names
+ * another host than `Host` (or has userinfo, or another scheme than
+ * http/https), and anything else but `*` for `OPTIONS`. Never runs for an
+ * origin-form target.
  */
-export function readTarget(req: IncomingMessage, rawPath: string): Target {
-  const host = singleHost(req);
-  if (rawPath.charCodeAt(0) === 47) return { host, path: rawPath };
-  if (rawPath === '*' && req.method === 'OPTIONS') return { host, path: rawPath };
+export function readOtherTarget(method: string | undefined, rawPath: string, host: string): AbsoluteTarget {
+  if (rawPath === '*' && method === 'OPTIONS') return { host, path: rawPath };
   if (!ABSOLUTE.test(rawPath)) {
     throw MdError.invalidPath(rawPath, 'the request target is not a path ("/…") nor an absolute http(s) URL');
   }
@@ -61,8 +59,8 @@ export function assertAsciiHost(host: string): string {
   return host;
 }
 
-/** The `Host` header, refusing a request that sends two. */
-function singleHost(req: IncomingMessage): string {
+/** The `Host` header (RFC 9112 §3.2), refusing a request that sends two: one scan of `rawHeaders`, no allocation. */
+export function singleHost(req: IncomingMessage): string {
   const raw = req.rawHeaders;
   let count = 0;
   // rawHeaders is [name, value, name, value…]; names keep the client's case.
