@@ -101,8 +101,7 @@ export function observed(want: AttackExpectation, res: RawResponse): Record<stri
   if (want.includes !== undefined) got.includes = want.includes.filter((s) => text.includes(s));
   if (want.within !== undefined) got.within = res.ms <= want.within ? want.within : Math.round(res.ms);
   if (want.closed !== undefined) got.closed = res.closed;
-  if (want.maxMessage !== undefined)
-    got.maxMessage = message.length <= want.maxMessage ? want.maxMessage : message.length;
+  if (want.maxMessage !== undefined) got.maxMessage = Math.max(message.length, want.maxMessage);
   return got;
 }
 
