@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { MdError, type PluginSite, type SitePlugin } from '@md/core';
+import { MdError, normalizeHost, type PluginSite, type Reservations, type SitePlugin } from '@md/core';
 import { type HttpAnswer, type NodeRequest, readJsonBody, toHttpAnswer } from '@md/core/http';
-import { siteHealth } from './health.js';
+import { type SiteHealth, siteHealth } from './health.js';
 import { type AdminHandler, type AdminRequest, isAnswer, RouteTable } from './route-table.js';
 
 /** What the admin API needs to serve `GET /metrics`: `@md/observability`'s `DomainMetrics` fits. */
@@ -14,7 +14,7 @@ export interface MetricsSource {
  * Options of {@link adminApi}.
  *
  * @example
- * adminApi({ token: process.env.MD_ADMIN_TOKEN!, prefix: '/_admin', metrics: obs.metrics });
+ * adminApi({ token: process.env.MD_ADMIN_TOKEN!, prefix: '/_admin', hosts: ['admin.platform.com'] });
  */
 export interface AdminApiOptions {
   /** Where the admin API is mounted (default `/_md`). */
@@ -24,6 +24,15 @@ export interface AdminApiOptions {
    * Required: an admin API without a token of at least 16 characters is refused at creation.
    */
   token: string;
+  /**
+   * The hosts the admin API answers on (default: the site's `rootHosts`; every
+   * host on a site without resolvers, where every host is the root domain).
+   * On any other host its prefix is an ordinary path of the domain. These
+   * hosts are reserved: no domain can claim them.
+   */
+  hosts?: string[];
+  /** How long an admin request's body may take to arrive (default 10,000 ms); later is `408 REQUEST_TIMEOUT`. */
+  bodyTimeoutMs?: number;
   /** Path of the per-domain health check answered on every domain's host (default `/health`; `false` to turn off). */
   healthPath?: string | false;
   /** Serve `GET <prefix>/metrics` from these metrics (e.g. `observability().metrics`). */
@@ -31,40 +40,62 @@ export interface AdminApiOptions {
 }
 
 const UNAUTHORIZED_FIX = 'send "Authorization: Bearer <token>" with the site\'s admin token';
+const NO_HOSTS =
+  'the admin API answers only on the site\'s rootHosts, and this site has none: pass createSite({ rootHosts: ["admin.example.com"] }) or adminApi({ hosts: [...] })';
 
 /**
- * The admin API, a site plugin: every request under its prefix (default
- * `/_md`) is answered by it before resolution, on any host, behind a bearer
- * token, and runs in the root domain: `GET /health` (every domain),
- * `GET /health/:domain`, `GET /domains`, and `GET /metrics` when given
- * metrics. More routes (onboarding, see `@md/admin/onboarding`) are added
- * with `route`. It also answers the per-domain health check (`GET /health`
- * on a domain's own host, after the site's policies) without a token.
+ * The admin API, a site plugin: requests under its prefix (default `/_md`)
+ * on its hosts (the site's root hosts by default) are answered by it before
+ * resolution, behind a bearer token checked from the headers before any
+ * body is read, and run in the root domain: `GET /health` (every domain,
+ * by a cheap existence probe), `GET /health/:domain` (the domain's data,
+ * with error details), `GET /domains`, and `GET /metrics` when given
+ * metrics. More routes (onboarding, see `@md/registry`) are added with
+ * `route`. It also answers the per-domain health check (`GET /health` on a
+ * domain's own host, after the site's policies) without a token, saying only
+ * `ok` or `unavailable`.
  *
  * @example
  * const admin = adminApi({ token: process.env.MD_ADMIN_TOKEN! });
- * const site = await createSite({ plugins: [admin] });
- * app.use(mdExpress(site)); // curl -H 'authorization: Bearer …' http://localhost:3000/_md/domains
+ * const site = await createSite({ plugins: [admin], rootHosts: ['admin.platform.com'] });
+ * app.use(mdExpress(site)); // curl -H 'authorization: Bearer …' http://admin.platform.com/_md/domains
  */
 export class AdminApi implements SitePlugin {
   readonly name = 'admin';
   readonly prefix: string;
   readonly healthPath: string | undefined;
+  readonly reserved: Reservations;
   readonly #token: Buffer;
   readonly #routes = new RouteTable();
   readonly #metrics: MetricsSource | undefined;
+  readonly #hosts: ReadonlySet<string> | undefined;
+  readonly #bodyTimeoutMs: number;
   #site: PluginSite | undefined;
+  /** Where the admin API answers; undefined: on every host. */
+  #answersOn: ReadonlySet<string> | undefined;
 
   constructor(options: AdminApiOptions) {
     if (typeof options?.token !== 'string' || options.token.length < 16) {
       throw MdError.invalidOptions('the admin API needs a token of at least 16 characters (options.token)');
     }
     const prefix = options.prefix ?? '/_md';
-    if (!/^\/[a-zA-Z0-9_\-/]*[a-zA-Z0-9_-]$/.test(prefix)) {
+    if (!/^\/[a-zA-Z0-9_\-/]*[a-zA-Z0-9_-]$/.test(prefix) || prefix.includes('//')) {
       throw MdError.invalidOptions(`admin prefix ${JSON.stringify(prefix)} must look like "/_md"`);
+    }
+    const { hosts, bodyTimeoutMs = 10_000 } = options;
+    if (hosts !== undefined && (!Array.isArray(hosts) || hosts.length === 0)) {
+      throw MdError.invalidOptions(
+        'adminApi: hosts must list at least one host, e.g. ["admin.platform.com"]',
+      );
+    }
+    if (!Number.isInteger(bodyTimeoutMs) || bodyTimeoutMs < 1) {
+      throw MdError.invalidOptions('adminApi: bodyTimeoutMs must be a whole number of milliseconds >= 1');
     }
     this.prefix = prefix;
     this.healthPath = options.healthPath === false ? undefined : (options.healthPath ?? '/health');
+    this.#hosts = hosts === undefined ? undefined : new Set(hosts.map(hostOption));
+    this.reserved = { hosts: [...(this.#hosts ?? [])] };
+    this.#bodyTimeoutMs = bodyTimeoutMs;
     this.#token = Buffer.from(options.token);
     this.#metrics = options.metrics;
   }
@@ -72,6 +103,8 @@ export class AdminApi implements SitePlugin {
   /** @internal Called by `createSite`: mounts the built-in routes and the two hooks. */
   setup(site: PluginSite): void {
     if (this.#site !== undefined) throw MdError.invalidOptions('an adminApi() plugin belongs to one site');
+    this.#answersOn = this.#hosts ?? (site.resolvers.length === 0 ? undefined : site.rootHosts);
+    if (this.#answersOn?.size === 0) throw MdError.invalidOptions(NO_HOSTS);
     this.#site = site;
     const metrics = this.#metrics;
     if (metrics !== undefined) {
@@ -88,12 +121,12 @@ export class AdminApi implements SitePlugin {
     this.route('GET', '/domains', () => ({
       domains: [...site.domains].map((d) => ({ ...d.toJSON(), features: [...d.features] })),
     }));
-    site.hooks.beforeResolve((request) => (this.owns(request.path) ? this.#fromNode(request) : undefined));
+    site.hooks.beforeResolve((request) => (this.#answers(request) ? this.#fromNode(request) : undefined));
     const healthPath = this.healthPath;
     if (healthPath !== undefined) {
       site.hooks.afterResolve(async (resolved, request) =>
         resolved.path === healthPath && request.method === 'GET'
-          ? healthAnswer(await siteHealth(site, resolved.domain.name))
+          ? publicHealth(await siteHealth(site, resolved.domain.name))
           : undefined,
       );
     }
@@ -111,9 +144,10 @@ export class AdminApi implements SitePlugin {
   }
 
   /**
-   * Answers an admin request: 401 without the right token, 404 for an unknown
-   * route, the route's answer otherwise; errors go through core's status
-   * table. Runs in the root domain.
+   * Answers an admin request: 401 without the right token, 400 for a path
+   * that is not valid percent-encoding, 404 for an unknown route, the
+   * route's answer otherwise; errors go through core's status table. Runs in
+   * the root domain.
    */
   async handle(req: AdminRequest): Promise<HttpAnswer> {
     try {
@@ -124,7 +158,7 @@ export class AdminApi implements SitePlugin {
         throw MdError.unauthorized('The admin API', UNAUTHORIZED_FIX);
       }
       const method = req.method.toUpperCase();
-      const segments = req.path.slice(this.prefix.length).split('/').filter(Boolean).map(decodeURIComponent);
+      const segments = req.path.slice(this.prefix.length).split('/').filter(Boolean).map(decodeSegment);
       const route = this.#routes.match(method, segments);
       if (route === undefined) throw MdError.routeNotFound(method, req.path);
       const answer = await site.run(site.rootDomain, () => route.handler(req, route.params));
@@ -134,19 +168,37 @@ export class AdminApi implements SitePlugin {
     }
   }
 
+  /** Its prefix, on its hosts: a request elsewhere is an ordinary request of whichever domain it names. */
+  #answers(request: NodeRequest): boolean {
+    if (!this.owns(request.path)) return false;
+    const hosts = this.#answersOn;
+    if (hosts === undefined) return true;
+    try {
+      return hosts.has(normalizeHost(request.host));
+    } catch {
+      return false; // resolution answers the bad host
+    }
+  }
+
   async #fromNode(request: NodeRequest): Promise<HttpAnswer> {
+    const { method, path, headers, query } = request;
+    // The token first, from the headers: an unauthorised request never has its body read,
+    // and its connection is closed rather than kept waiting for a body nobody will read.
+    if (!this.#authorized(headers.get('authorization'))) {
+      const refused = await this.handle({ method, path, headers, query });
+      return hasBody(request)
+        ? { ...refused, headers: [...refused.headers, ['connection', 'close']] }
+        : refused;
+    }
     let body: unknown;
     try {
-      // Only an authorised request gets its body read.
-      const authorized = this.#authorized(request.headers.get('authorization'));
       body =
-        !authorized || request.method === 'GET' || request.method === 'HEAD'
+        method === 'GET' || method === 'HEAD'
           ? undefined
-          : await readJsonBody(request.raw);
+          : await readJsonBody(request.raw, undefined, this.#bodyTimeoutMs);
     } catch (error) {
       return toHttpAnswer(error);
     }
-    const { method, path, headers, query } = request;
     return this.handle({ method, path, headers, query, body });
   }
 
@@ -168,6 +220,37 @@ export function adminApi(options: AdminApiOptions): AdminApi {
   return new AdminApi(options);
 }
 
-function healthAnswer(health: { ok: boolean }): HttpAnswer {
-  return { status: health.ok ? 200 : 503, headers: [], body: health };
+function hasBody(request: NodeRequest): boolean {
+  const { headers } = request.raw;
+  return headers['transfer-encoding'] !== undefined || (headers['content-length'] ?? '0') !== '0';
+}
+
+function hostOption(host: string): string {
+  try {
+    return normalizeHost(host);
+  } catch (error) {
+    throw MdError.invalidOptions(`adminApi: hosts: ${JSON.stringify(host)} is not a host name`, error);
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw MdError.invalidPath(segment, 'it has malformed percent-encoding');
+  }
+}
+
+const NO_STORE: HttpAnswer['headers'] = [['cache-control', 'no-store']];
+
+/** The operator's answer, behind the token: every checked domain, error texts included. */
+function healthAnswer(health: SiteHealth): HttpAnswer {
+  return { status: health.ok ? 200 : 503, headers: NO_STORE, body: health };
+}
+
+/** A domain's public answer, without a token: only whether it is up, never why not. */
+function publicHealth(health: SiteHealth): HttpAnswer {
+  return health.ok
+    ? { status: 200, headers: NO_STORE, body: { status: 'ok' } }
+    : { status: 503, headers: NO_STORE, body: { status: 'unavailable' } };
 }

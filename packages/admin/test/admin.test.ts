@@ -1,4 +1,4 @@
-import { createSite } from '@md/core';
+import { createSite, type IsolationStrategy } from '@md/core';
 import { describe, expect, it } from 'vitest';
 import { type AdminRequest, adminApi, siteHealth } from '../src/index.js';
 
@@ -62,9 +62,39 @@ describe('admin API', () => {
     });
   });
 
-  it('rejects weak tokens, bad prefixes, a second site, and answering before it is set up', async () => {
+  it('answers 400 INVALID_PATH, not 500, for a path that is not valid percent-encoding', async () => {
+    const admin = adminApi({ token });
+    await createSite({ domains: [{ name: 'acme' }], plugins: [admin] });
+    for (const path of ['/_md/health/%ff', '/_md/health/%zz', '/_md/health/%']) {
+      const res = await admin.handle(req('GET', path));
+      expect([res.status, (res.body as { error: { code: string } }).error.code]).toEqual([
+        400,
+        'INVALID_PATH',
+      ]);
+    }
+  });
+
+  it('answers on the site’s root hosts by default, or on its own hosts, which no domain may claim', async () => {
+    const resolvers = [{ name: 'none', resolve: () => undefined }];
+    await expect(createSite({ resolvers, plugins: [adminApi({ token })] })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      message: expect.stringMatching(/rootHosts/),
+    });
+    const admin = adminApi({ token, hosts: ['Ops.Example.:8443'] });
+    expect(admin.reserved).toEqual({ hosts: ['ops.example'] });
+    const site = await createSite({ resolvers, plugins: [admin] });
+    expect(() => site.domains.register({ name: 'evil', hosts: ['ops.example'] })).toThrowError(
+      expect.objectContaining({ code: 'HOST_RESERVED' }),
+    );
+  });
+
+  it('rejects weak tokens, bad prefixes, hosts and body timeouts, a second site, and answering before it is set up', async () => {
     expect(() => adminApi({ token: 'short' })).toThrowError(/at least 16/);
     expect(() => adminApi({ token, prefix: 'md' })).toThrowError(/prefix/);
+    expect(() => adminApi({ token, prefix: '/a//b' })).toThrowError(/prefix/);
+    expect(() => adminApi({ token, hosts: [] })).toThrowError(/hosts/);
+    expect(() => adminApi({ token, hosts: ['a/b'] })).toThrowError(/not a host name/);
+    expect(() => adminApi({ token, bodyTimeoutMs: 0 })).toThrowError(/bodyTimeoutMs/);
     const admin = adminApi({ token });
     expect((await admin.handle(req('GET', '/_md/domains'))).body).toMatchObject({
       error: { code: 'INVALID_OPTIONS', message: expect.stringMatching(/plugins: \[admin\]/) },
@@ -96,5 +126,45 @@ describe('siteHealth', () => {
     const all = await siteHealth(site);
     expect(all.ok).toBe(false);
     expect(all.domains.broken).toMatchObject({ ok: false, error: 'database unreachable' });
+  });
+
+  it('over every domain, asks the cheap isProvisioned probe (never health), at most 8 at once', async () => {
+    const calls = { health: 0, probes: 0, inFlight: 0, maxInFlight: 0 };
+    const isolation: IsolationStrategy = {
+      name: 'probe',
+      capabilities: {},
+      init: async () => {},
+      provision: async () => {},
+      deprovision: async () => {},
+      em: () => ({}),
+      close: async () => {},
+      health: async () => {
+        calls.health++;
+        return { ok: true, ms: 1 };
+      },
+      isProvisioned: async (name) => {
+        calls.probes++;
+        calls.maxInFlight = Math.max(calls.maxInFlight, ++calls.inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        calls.inFlight--;
+        return name !== 'gone';
+      },
+    };
+    const names = Array.from({ length: 40 }, (_, i) => `d-${String(i).padStart(2, '0')}`);
+    const site = await createSite({ domains: [...names, 'gone'].map((name) => ({ name })), isolation });
+    const all = await siteHealth(site);
+    expect(Object.keys(all.domains)).toEqual(['_main_', ...names, 'gone']);
+    expect(all.domains.gone).toMatchObject({ ok: false, error: 'not provisioned' });
+    expect({
+      ok: all.ok,
+      health: calls.health,
+      probes: calls.probes,
+      maxInFlight: calls.maxInFlight,
+    }).toEqual({
+      ok: false,
+      health: 0,
+      probes: 42,
+      maxInFlight: 8,
+    });
   });
 });

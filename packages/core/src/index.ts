@@ -56,6 +56,7 @@ export { rateLimit } from './policies/rate-limit.js';
 export type {
   DomainResolver,
   RequestLike,
+  Reservations,
   Resolution,
   ResolveContext,
   ResolvedRequest,

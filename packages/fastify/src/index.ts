@@ -32,9 +32,11 @@ const handover = new WeakMap<IncomingMessage, Handover>();
 /**
  * Fastify's `rewriteUrl` server option for path mode: locates the domain
  * before routing (`locateEarly`, synchronous when every resolver is) so
- * `/stores/acme/shop/products` is routed as `/shop/products`, query kept.
- * `mdFastify` runs the policies on that location in `onRequest` (give both
- * the same options); a failure is answered there, as JSON.
+ * `/stores/acme/shop/products` is routed as `/shop/products`, query kept,
+ * and every request on md's one normalised path. `mdFastify` runs the
+ * policies on that location in `onRequest` (give both the same options); a
+ * failure is answered there, as JSON: a request md refuses is routed on `/`,
+ * so Fastify's router never answers it first (a bad URL).
  *
  * @example
  * const app = Fastify({ rewriteUrl: mdRewriteUrl(site) });
@@ -45,8 +47,9 @@ export function mdRewriteUrl(site: Site, options: AdapterOptions = {}): (req: In
     const url = req.url ?? '/';
     const early = locateEarly(site, req, 'fastify', options);
     handover.set(req, { site, trust: options.trustForwardedHost === true, early });
-    const located = early instanceof Promise || !('located' in early) ? undefined : early.located;
-    return located?.rewritten ? withPath(url, located.path) : url;
+    if (early instanceof Promise) return url;
+    if (!('located' in early)) return '/';
+    return early.located.rewritten ? withPath(url, early.located.path) : url;
   };
 }
 
@@ -59,10 +62,10 @@ const plugin: FastifyPluginCallback<MdFastifyOptions> = (app, { site, ...options
       return send(reply, toHttpAnswer(MdError.invalidOptions(MISMATCH)));
     }
     handleRequest(site, request.raw, reply.raw, 'fastify', options, handed?.early).then(
-      ({ answer, resolved }) => {
+      ({ answer, resolved, request: neutral }) => {
         if (answer !== undefined) return send(reply, answer);
         // Routing is over: a clean path found only now was never routed, so say how to fix it.
-        if ((handed === undefined || handed.early instanceof Promise) && resolved.rewritten) {
+        if ((handed === undefined || handed.early instanceof Promise) && resolved.path !== neutral.path) {
           return send(reply, toHttpAnswer(MdError.invalidOptions(LATE_REWRITE)));
         }
         for (const [name, value] of resolved.headers) reply.header(name, value);

@@ -1,5 +1,5 @@
 import { assertFeature, type DomainProxy, type Site } from '@md/core';
-import { type AdapterOptions, type HttpAnswer, handleRequest, toHttpAnswer } from '@md/core/http';
+import { type AdapterOptions, type HttpAnswer, handleRequest, toHttpAnswer, withPath } from '@md/core/http';
 import type Koa from 'koa';
 
 declare module 'koa' {
@@ -11,7 +11,7 @@ declare module 'koa' {
 
 /**
  * Koa 2 and 3 middleware: resolves the request's domain (`handleRequest`),
- * sets `ctx.state.domain`, rewrites `ctx.path` to the clean path in path
+ * sets `ctx.state.domain`, rewrites `ctx.url` to the clean path in path
  * mode (the query string is kept), adds the headers the site's policies
  * asked for and runs every later middleware inside the domain context, so
  * `site.currentDomain` and `site.em` answer for it across awaits. md's own
@@ -30,7 +30,7 @@ export function mdKoa(site: Site, options: AdapterOptions = {}): Koa.Middleware 
     const { answer, resolved } = await handleRequest(site, ctx.req, ctx.res, 'koa', options);
     if (answer !== undefined) return send(ctx, answer);
     for (const [name, value] of resolved.headers) ctx.set(name, value);
-    if (resolved.rewritten) ctx.path = resolved.path;
+    if (resolved.rewritten) ctx.url = withPath(ctx.url, resolved.path);
     ctx.state.domain = resolved.domain;
     await site.runResolved(resolved, next);
   };

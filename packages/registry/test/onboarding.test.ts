@@ -91,7 +91,7 @@ async function setup(kind: Kind) {
   const registryUrl = await freshUrl(kind === 'sqlite database' ? 'sqlite' : 'postgres');
   const registry: DomainRegistry = await createDomainRegistry({ url: registryUrl });
   const isolation = await isolationFor(kind, registryUrl);
-  const admin = adminApi({ token: TOKEN, prefix: '/_md' });
+  const admin = adminApi({ token: TOKEN, prefix: '/_md', hosts: ['127.0.0.1'] });
   const site = (await createSite({
     domains: registry,
     resolvers: [hostResolver()],

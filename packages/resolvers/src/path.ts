@@ -18,7 +18,10 @@ export interface PathResolverOptions {
    * (`/stores/:domain/shop/*`) must be present for the pattern to match.
    */
   patterns?: string[];
-  /** When given, the resolver answers only on these hosts (e.g. the platform's own host). */
+  /**
+   * When given, the resolver answers only on these hosts (e.g. the
+   * platform's own host); they are reserved, so no domain can claim them.
+   */
   hosts?: string[];
   /** The resolver's name, also reported as `via` (default `'path'`). Two path resolvers need two names. */
   name?: string;
@@ -69,6 +72,7 @@ export function pathResolver({
 
   return {
     name,
+    ...(onlyHosts === undefined ? {} : { reserved: { hosts: [...onlyHosts] } }),
     resolve: function resolvePath(req, ctx) {
       if (onlyHosts !== undefined && !onlyHosts.has(ctx.host)) return undefined;
       const path = req.path;

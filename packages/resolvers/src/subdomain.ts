@@ -32,6 +32,10 @@ export interface SubdomainResolverOptions {
  * one or more base domains. Exactly one label may precede a base domain
  * (`x.acme.platform.com` is not matched). Reserved labels and the site's
  * `rootHosts` never name a domain; the bare base domain follows `bareDomain`.
+ * The resolver reserves its base domains: no domain may list a base domain
+ * or any host under it (`www.platform.com`, `acme.platform.com`) among its
+ * `hosts`, checked when domains are registered, so a custom host can never
+ * take over another domain's subdomain or a reserved label.
  * A label that cannot be a domain code (`_dmarc`, `ab`, over 50 characters) is
  * a 400 `INVALID_DOMAIN_NAME`; a valid code nobody registered is left to the
  * next resolver. Lookups are Set/Map reads: the cost does not grow with the
@@ -69,6 +73,7 @@ export function subdomainResolver({
 
   return {
     name,
+    reserved: { domains: [...bases] },
     resolve: function resolveSubdomain(_req, ctx) {
       const host = ctx.host;
       if (ctx.rootHosts.has(host)) return undefined;

@@ -40,7 +40,7 @@ export function request({
 export const DOMAINS: DomainDefinition[] = [
   { name: 'wizamart', hosts: ['customdomain.com', 'wizamart.com', 'www.wizamart.com'] },
   { name: 'techstore', hosts: ['mytechstore.net'] },
-  { name: 'fashionhub', hosts: ['promo.myplatform.com'] },
+  { name: 'fashionhub', hosts: ['fashionhub.shop'] },
   { name: 'promo' },
   { name: 'bucher', hosts: ['bücher.example'] },
   { name: 'kiosk' },

@@ -75,6 +75,7 @@ describe('exports', () => {
         cookieResolver({ name: 'remembered' }),
       ],
       domains: [{ name: 'acme', hosts: ['acme.com'] }],
+      rootHosts: ['x.com'],
     });
     const via = async (init: Parameters<typeof request>[0]) => (await site.resolve(request(init))).via;
     expect(await via({ host: 'acme.com' })).toBe('custom-domain');
@@ -114,6 +115,8 @@ describe('options are checked when the resolver is made', () => {
     ['header name empty', () => headerResolver({ header: '' })],
     ['query param not a string', () => queryResolver({ param: 1 as never })],
     ['cookie name empty', () => cookieResolver({ cookie: '' })],
+    ['cookie hosts not a list', () => cookieResolver({ hosts: 'x.com' as never })],
+    ['cookie hosts that are not hosts', () => cookieResolver({ hosts: ['x .com'] })],
   ])('%s -> INVALID_OPTIONS', (_name, make) => {
     expect(codeOf(make)).toBe('INVALID_OPTIONS');
   });
@@ -149,7 +152,7 @@ describe('behaviour beyond the table', () => {
       resolvers: [
         headerResolver({ enabled: true, header: 'X-Org' }),
         queryResolver({ enabled: true, param: 'org' }),
-        cookieResolver({ cookie: 'workspace' }),
+        cookieResolver({ cookie: 'workspace', hosts: ['x.com'] }),
       ],
       domains: [{ name: 'acme' }, { name: 'beta' }, { name: 'gamma' }],
     });
@@ -253,5 +256,50 @@ describe('behaviour beyond the table', () => {
     expect(await path('/stores/acme/shop')).toBe('acme /shop');
     expect(await path('/stores/acme/shop/')).toBe('acme /shop/');
     expect(await path('/stores/acme/shop/cart')).toBe('_main_ /stores/acme/shop/cart');
+  });
+});
+
+describe('hosts a resolver keeps for the platform can never be claimed by a domain', () => {
+  it('the subdomain resolver keeps its base domains and every host under them', async () => {
+    const resolver = subdomainResolver({ baseDomains: ['Platform.COM.', 'eu.platform.io'] });
+    expect(resolver.reserved).toEqual({ domains: ['platform.com', 'eu.platform.io'] });
+    const site = await createSite({ resolvers: [resolver], domains: [{ name: 'promo' }] });
+    for (const host of [
+      'platform.com',
+      'www.platform.com',
+      'admin.platform.com',
+      'promo.platform.com',
+      'a.b.eu.platform.io',
+    ]) {
+      expect(
+        codeOf(() => site.domains.register({ name: 'hijack', hosts: [host] })),
+        host,
+      ).toBe('HOST_RESERVED');
+    }
+    // Neighbours that only look alike stay claimable.
+    site.domains.register({
+      name: 'fine',
+      hosts: ['myplatform.com', 'platform.com.evil.net', 'platform.io'],
+    });
+    expect((await site.resolve(request({ host: 'promo.platform.com' }))).domain.name).toBe('promo');
+  });
+
+  it('the path and cookie resolvers keep the hosts they are limited to', async () => {
+    const path = pathResolver({ hosts: ['shops.example'] });
+    const cookie = cookieResolver({ hosts: ['app.example'] });
+    expect([path.reserved, cookie.reserved]).toEqual([
+      { hosts: ['shops.example'] },
+      { hosts: ['app.example'] },
+    ]);
+    expect([pathResolver().reserved, cookieResolver().reserved]).toEqual([undefined, undefined]);
+    const site = await createSite({ resolvers: [hostResolver(), path, cookie], domains: [{ name: 'acme' }] });
+    for (const host of ['shops.example', 'APP.example']) {
+      expect(
+        codeOf(() => site.domains.register({ name: 'hijack', hosts: [host] })),
+        host,
+      ).toBe('HOST_RESERVED');
+    }
+    const answer = await site.resolve(request({ host: 'app.example', cookies: { md_domain: 'acme' } }));
+    expect([answer.domain.name, answer.via]).toEqual(['acme', 'cookie']);
   });
 });

@@ -38,7 +38,7 @@ const CHAINS = {
       pathResolver(),
       headerResolver({ enabled: true, paths: ['/internal/*'], trust: (req) => req.ip === '10.0.0.5' }),
       queryResolver({ enabled: true, paths: ['/preview/*', '/internal/*'] }),
-      cookieResolver(),
+      cookieResolver({ hosts: ['api.internal', 'myplatform.com'] }),
     ],
     rootHosts: ['myplatform.com'],
   },
@@ -257,8 +257,14 @@ const CASES: Case[] = [
   ok(
     'seed',
     'custom host beats subdomain',
-    { host: 'promo.myplatform.com' },
+    { host: 'fashionhub.shop' },
     { domain: 'fashionhub', via: 'host' },
+  ),
+  ok(
+    'seed',
+    'a subdomain is never another domain’s custom host (hosts under a base domain are reserved)',
+    { host: 'promo.myplatform.com' },
+    { domain: 'promo', via: 'subdomain' },
   ),
   ok(
     'seed',
@@ -380,14 +386,14 @@ const CASES: Case[] = [
     { host: 'myplatform.com', path: '/STORES/wizamart/shop' },
     root,
   ),
-  ok(
+  fails(
     'seed',
-    'a dot segment before the prefix does not match',
+    'a dot segment before the prefix is refused (core refuses dot segments anywhere)',
     {
       host: 'myplatform.com',
       path: '/x/../stores/wizamart/shop',
     },
-    root,
+    'INVALID_PATH',
   ),
   ok(
     'seed',
@@ -400,9 +406,9 @@ const CASES: Case[] = [
   ),
   ok(
     'seed',
-    'an encoded prefix does not match',
+    'an encoded unreserved letter is that letter (core decodes unreserved characters once)',
     { host: 'myplatform.com', path: '/%73tores/wizamart/shop' },
-    root,
+    { domain: 'wizamart', via: 'path', path: '/shop', cookiePath: '/stores/wizamart' },
   ),
 
   // ── path: hostile ───────────────────────────────────────────────────────
@@ -691,7 +697,7 @@ const CASES: Case[] = [
       headers: { 'x-tenant-id': 'acme' },
       ip: '10.0.0.5',
     },
-    'DOMAIN_NOT_FOUND',
+    'INVALID_PATH',
   ),
   fails(
     'all',
@@ -947,6 +953,18 @@ const CASES: Case[] = [
   fails('all', 'empty cookie', { host: 'api.internal', cookies: { md_domain: '' } }, 'DOMAIN_NOT_FOUND'),
   fails(
     'all',
+    'cookie is never read on a host it is not configured for',
+    { host: 'nope.example', cookies: { md_domain: 'kiosk' } },
+    'DOMAIN_NOT_FOUND',
+  ),
+  fails(
+    'all',
+    'cookie is never read on a reserved label of the base domain',
+    { host: 'www.myplatform.com', cookies: { md_domain: 'kiosk' } },
+    'DOMAIN_NOT_FOUND',
+  ),
+  fails(
+    'all',
     'another cookie name',
     { host: 'api.internal', cookies: { other: 'kiosk' } },
     'DOMAIN_NOT_FOUND',
@@ -977,12 +995,18 @@ const CASES: Case[] = [
   ),
   ok(
     'defaults',
-    'cookie still answers',
-    { host: 'nope.example', cookies: { md_domain: 'acme' } },
+    'cookie still answers on a root host',
+    { host: 'shared.example', cookies: { md_domain: 'acme' } },
     {
       domain: 'acme',
       via: 'cookie',
     },
+  ),
+  fails(
+    'defaults',
+    'cookie is never read on an unknown host (fails closed)',
+    { host: 'nope.example', cookies: { md_domain: 'acme' } },
+    'DOMAIN_NOT_FOUND',
   ),
   fails('defaults', 'nothing answers an unknown host', { host: 'nope.example' }, 'DOMAIN_NOT_FOUND'),
 

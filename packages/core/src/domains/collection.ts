@@ -4,6 +4,7 @@ import type { CacheBackend } from './cache/cache-backend.js';
 import type { DomainContainer } from './container.js';
 import type { DomainDefinition, DomainPatch } from './definition.js';
 import type { DomainLookup } from './lookup.js';
+import type { ReservedHosts } from './names-reserved.js';
 import { DomainProxy, type ProxyHost } from './proxy.js';
 import type { ServiceRegistry } from './services.js';
 import type { DomainStore } from './stores/store.js';
@@ -29,6 +30,8 @@ export interface DomainHandlerOptions {
   root?: Omit<DomainDefinition, 'name'> | undefined;
   /** Called before a domain is updated or removed (strategies drop pools, policies forget limits…). */
   onRelease?: ((name: string) => Promise<void>) | undefined;
+  /** Hosts the platform keeps (root hosts, resolvers' and plugins' reservations). */
+  reserved?: ReservedHosts | undefined;
 }
 
 /**
@@ -187,6 +190,7 @@ export class DomainHandler implements DomainLookup {
       const normalized = normalizeDefinition(definition, {
         rootDomain: this.rootDomain,
         hostOwner: (host) => owners.get(host),
+        ...this.#reserved,
       });
       if (names.has(normalized.name)) throw MdError.duplicateDomain(normalized.name);
       names.add(normalized.name);
@@ -199,7 +203,13 @@ export class DomainHandler implements DomainLookup {
     return normalizeDefinition(definition, {
       rootDomain: this.rootDomain,
       hostOwner: (host) => this.#byHost.get(host)?.name,
+      ...this.#reserved,
     });
+  }
+
+  get #reserved(): { reserved?: ReservedHosts } {
+    const reserved = this.#options.reserved;
+    return reserved === undefined ? {} : { reserved };
   }
 }
 

@@ -1,5 +1,5 @@
-import { domainToASCII } from 'node:url';
 import { MdError } from '../errors/md-error.js';
+import { normalizeHostSlow } from './names-host.js';
 
 /** The pattern every domain name (code) must match; the root domain `_main_` is the only exception. */
 export const DOMAIN_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/;
@@ -22,77 +22,55 @@ export function assertDomainName(name: unknown): string {
   return name;
 }
 
-const ASCII_HOST = /^[a-z0-9.-]+$/;
-// Anything that could smuggle a path, credentials, a query or whitespace into a host.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-const FORBIDDEN_HOST_CHARS = /[\s/\\?#@%<>"'`{}|^\u0000-\u001f\u007f]/;
-const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
-
 /**
- * Normalises a Host header value: lower case, port and trailing dot removed,
- * IDN converted to punycode, and rejects anything that is not a host name
- * (path characters, spaces, control characters, over 253 characters, labels
- * over 63). Throws `INVALID_HOST`.
+ * Normalises a Host header value (or a host in a definition or an option)
+ * the way the WHATWG URL host parser does, or refuses it: lower case, port
+ * and one trailing dot removed, IDN converted to punycode, IPv6 literals
+ * and IPv4 number forms canonicalised (`[0:0::1]` → `[::1]`, `0x7f.1` →
+ * `127.0.0.1`), `xn--` labels checked like their Unicode form. Refuses
+ * anything that is not a host name: path or other forbidden characters,
+ * spaces, control characters, over 253 characters, labels over 63, empty
+ * labels, labels starting or ending with `-`, invalid IP literals. Throws
+ * `INVALID_HOST`. Plain lower-case ASCII names answer after one scan, with no
+ * allocation; every other spelling goes through Node's `URL` once and is
+ * remembered (a bounded cache).
  *
  * @example
  * normalizeHost('WWW.Acme.COM.:8080'); // 'www.acme.com'
  * normalizeHost('bücher.example');     // 'xn--bcher-kva.example'
+ * normalizeHost('[0:0::1]:3000');      // '[::1]'
+ * normalizeHost('0x7f.1');             // '127.0.0.1'
  */
 export function normalizeHost(raw: string): string {
-  let host = raw;
-  // Fast path: the common already-normal host costs one regex test.
-  if (ASCII_HOST.test(host) && host.length <= 253 && host.charCodeAt(host.length - 1) !== 46) {
-    if (host.charCodeAt(0) === 46 || host.includes('..')) throw MdError.invalidHost(raw, 'empty label');
-    return checkLabels(host, raw);
-  }
-  if (typeof host !== 'string' || host.length === 0) throw MdError.invalidHost(String(raw), 'it is empty');
-  if (host.length > 260) throw MdError.invalidHost(raw, 'it is longer than 253 characters');
-  if (FORBIDDEN_HOST_CHARS.test(host)) {
-    throw MdError.invalidHost(
-      raw,
-      'it contains a space, control, path or other character a host cannot have',
-    );
-  }
-  if (host.startsWith('[')) {
-    // IPv6 literal, optionally with a port: [::1]:3000
-    const end = host.indexOf(']');
-    if (end < 0) throw MdError.invalidHost(raw, 'an IPv6 literal is not closed');
-    const rest = host.slice(end + 1);
-    if (rest !== '' && !/^:\d{1,5}$/.test(rest)) throw MdError.invalidHost(raw, 'bad port');
-    return host.slice(0, end + 1).toLowerCase();
-  }
-  const colon = host.lastIndexOf(':');
-  if (colon >= 0) {
-    const port = host.slice(colon + 1);
-    if (!/^\d{1,5}$/.test(port)) throw MdError.invalidHost(raw, 'the port is not a number');
-    host = host.slice(0, colon);
-  }
-  if (host.endsWith('.')) host = host.slice(0, -1);
-  host = host.toLowerCase();
-  if (!ASCII_HOST.test(host)) {
-    const ascii = domainToASCII(host);
-    if (ascii === '') throw MdError.invalidHost(raw, 'it is not a valid internationalised domain name');
-    host = ascii;
-  }
-  if (host.length === 0) throw MdError.invalidHost(raw, 'it is empty');
-  if (host.length > 253) throw MdError.invalidHost(raw, 'it is longer than 253 characters');
-  return checkLabels(host, raw);
+  if (typeof raw !== 'string' || raw.length === 0)
+    throw MdError.invalidHost(String(raw ?? ''), 'it is empty');
+  return isPlainHost(raw) ? raw : normalizeHostSlow(raw);
 }
 
-function checkLabels(host: string, raw: string): string {
+/**
+ * True when `host` is already in the form WHATWG would answer and md accepts:
+ * `[a-z0-9.-]` only, at most 253 characters, labels of 1 to 63 characters not
+ * starting or ending with `-`, no `xn--` label (those are decoded and checked
+ * on the slow path) and a last label that does not start with a digit (which
+ * WHATWG reads as an IPv4 number).
+ */
+function isPlainHost(host: string): boolean {
+  const length = host.length;
+  if (length > 253) return false;
   let start = 0;
-  for (let i = 0; i <= host.length; i++) {
-    if (i === host.length || host.charCodeAt(i) === 46) {
-      const len = i - start;
-      if (len === 0) throw MdError.invalidHost(raw, 'it has an empty label');
-      if (len > 63) throw MdError.invalidHost(raw, 'a label is longer than 63 characters');
+  for (let i = 0; i <= length; i++) {
+    const c = i < length ? host.charCodeAt(i) : 46;
+    if (c === 46) {
+      const size = i - start;
+      if (size === 0 || size > 63) return false;
+      if (host.charCodeAt(start) === 45 || host.charCodeAt(i - 1) === 45) return false;
+      // `--` in third and fourth place (`xn--`): punycode is decoded and checked on the slow path.
+      if (size >= 4 && host.charCodeAt(start + 2) === 45 && host.charCodeAt(start + 3) === 45) return false;
+      if (i === length && host.charCodeAt(start) <= 57) return false;
       start = i + 1;
+    } else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45)) {
+      return false;
     }
   }
-  if (host.startsWith('-') || host.includes('-.') || host.includes('.-') || host.endsWith('-')) {
-    if (!host.split('.').every((l) => LABEL.test(l))) {
-      throw MdError.invalidHost(raw, 'a label starts or ends with "-"');
-    }
-  }
-  return host;
+  return true;
 }

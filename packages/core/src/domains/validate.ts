@@ -1,6 +1,7 @@
 import { MdError } from '../errors/md-error.js';
 import { DOMAIN_STATUSES, type DomainDefinition } from './definition.js';
 import { isValidDomainName, normalizeHost } from './names.js';
+import type { ReservedHosts } from './names-reserved.js';
 
 /** What {@link normalizeDefinition} checks a definition against besides its own fields. */
 export interface DefinitionRules {
@@ -8,15 +9,23 @@ export interface DefinitionRules {
   rootDomain?: string;
   /** The domain that owns a host today, if any: a host owned by another domain is a conflict. */
   hostOwner?: (host: string) => string | undefined;
+  /**
+   * Hosts the platform keeps (root hosts, a subdomain resolver's base
+   * domains and every host under them, the admin API's hosts): no domain but
+   * the root domain may claim them.
+   */
+  reserved?: ReservedHosts;
 }
 
 /**
  * The one validation of a domain definition, used by `site.domains` and by
  * every store that writes definitions: the name is a domain code, the status
  * one of `DOMAIN_STATUSES`, lists are lists of strings, objects are objects,
- * hosts are normalised (`normalizeHost`), unique, and not owned by another
- * domain. Answers a normalised copy; throws `INVALID_DOMAIN_NAME`,
- * `INVALID_DOMAIN_DEFINITION` or `HOST_CONFLICT` and changes nothing.
+ * hosts are normalised (`normalizeHost`), unique, not owned by another
+ * domain and, for every domain but the root domain, not kept by the platform
+ * (`rules.reserved`). Answers a normalised copy; throws
+ * `INVALID_DOMAIN_NAME`, `INVALID_DOMAIN_DEFINITION`, `HOST_RESERVED` or
+ * `HOST_CONFLICT` and changes nothing.
  *
  * @example
  * normalizeDefinition({ name: 'acme', hosts: ['WWW.Acme.com.'] }); // { name: 'acme', hosts: ['www.acme.com'] }
@@ -32,8 +41,8 @@ export function normalizeDefinition(
     );
   }
   const { name } = definition;
-  if (name !== (rules.rootDomain ?? '_main_') && !isValidDomainName(name))
-    throw MdError.invalidDomainName(name);
+  const isRoot = name === (rules.rootDomain ?? '_main_');
+  if (!isRoot && !isValidDomainName(name)) throw MdError.invalidDomainName(name);
   if (definition.status !== undefined && !DOMAIN_STATUSES.includes(definition.status)) {
     const got = JSON.stringify(definition.status);
     throw MdError.invalidDefinition(name, `status must be one of ${DOMAIN_STATUSES.join(', ')} (got ${got})`);
@@ -51,7 +60,13 @@ export function normalizeDefinition(
     }
   }
   const normalized: DomainDefinition = { ...definition };
-  if (definition.hosts !== undefined) normalized.hosts = normalizeHosts(name, definition.hosts, rules);
+  if (definition.hosts !== undefined) {
+    normalized.hosts = normalizeHosts(
+      name,
+      definition.hosts,
+      isRoot ? { ...rules, reserved: undefined } : rules,
+    );
+  }
   return normalized;
 }
 
@@ -65,6 +80,8 @@ function normalizeHosts(name: string, raw: readonly string[], rules: DefinitionR
       throw MdError.invalidDefinition(name, `host ${JSON.stringify(entry)} is not a valid host name`);
     }
     if (hosts.includes(host)) throw MdError.invalidDefinition(name, `host "${host}" is listed twice`);
+    const keeper = rules.reserved?.keeperOf(host);
+    if (keeper !== undefined) throw MdError.hostReserved(host, keeper, name);
     const owner = rules.hostOwner?.(host);
     if (owner !== undefined && owner !== name) throw MdError.hostConflict(host, owner, name);
     hosts.push(host);

@@ -1,23 +1,10 @@
 import { ERROR_STATUS, type MdErrorCode } from './codes.js';
+import { clip, type HeaderList, type MdErrorOptions, messageOf, NO_HEADERS } from './options.js';
 
-/** Response headers as name/value pairs, in order. */
-export type HeaderList = ReadonlyArray<readonly [string, string]>;
-
-const NO_HEADERS: HeaderList = Object.freeze([]);
-
-/** What an `MdError` may carry besides its code and message. */
-export interface MdErrorOptions {
-  cause?: unknown;
-  /** Structured facts about the failure (domain, host, path…); safe to log, never secrets. */
-  details?: Record<string, unknown>;
-  /** Headers the error's HTTP answer needs (`Retry-After` for `RATE_LIMITED`). */
-  headers?: HeaderList;
-}
+export type { HeaderList, MdErrorOptions } from './options.js';
 
 const make = (code: MdErrorCode, message: string, details: Record<string, unknown>, cause?: unknown) =>
   new MdError(code, message, { details, cause });
-
-const messageOf = (cause: unknown): string => (cause as Error)?.message ?? String(cause);
 
 /**
  * The one error class of md. Every failure carries a `code` from
@@ -79,6 +66,12 @@ export class MdError extends Error {
       `Host "${host}" already belongs to domain "${owner}" and cannot also be given to "${claimant}". Remove it from "${owner}" first.`,
       { host, owner, claimant },
     );
+  }
+
+  /** A domain claimed a host the platform keeps for itself; `by` says who keeps it. */
+  static hostReserved(host: string, by: string, claimant: string): MdError {
+    const message = `Host "${host}" is reserved by ${by} and cannot be given to domain "${claimant}": a domain that owned it would take over the platform's own requests. Give the domain a host of its own.`;
+    return make('HOST_RESERVED', message, { host, by, claimant });
   }
 
   static invalidDefinition(name: string, reason: string): MdError {
@@ -149,8 +142,8 @@ export class MdError extends Error {
   static notResolved(host: string, path: string): MdError {
     return make(
       'DOMAIN_NOT_FOUND',
-      `No domain answers host "${host}" and path "${path}". Register the host on a domain, or add it to rootHosts to serve the root domain there.`,
-      { host, path },
+      `No domain answers host "${clip(host)}" and path "${clip(path)}". Register the host on a domain, or add it to rootHosts to serve the root domain there.`,
+      { host: clip(host), path: clip(path) },
     );
   }
 
@@ -163,7 +156,7 @@ export class MdError extends Error {
   }
 
   static invalidHost(host: string, reason: string): MdError {
-    return make('INVALID_HOST', `Invalid Host header ${JSON.stringify(host.slice(0, 80))}: ${reason}.`, {
+    return make('INVALID_HOST', `Invalid Host header ${JSON.stringify(clip(host))}: ${reason}.`, {
       reason,
     });
   }
@@ -172,13 +165,13 @@ export class MdError extends Error {
   static invalidDomainCode(value: string, source: string): MdError {
     return make(
       'INVALID_DOMAIN_NAME',
-      `The ${source} names the domain ${JSON.stringify(value.slice(0, 80))}, which is not a valid domain code: a code is 3 to 50 characters of a-z, 0-9 and "-" (upper case is folded to lower case) and starts and ends with a letter or digit. Fix the link, client or cookie that sent it.`,
-      { value: value.slice(0, 80), source },
+      `The ${source} names the domain ${JSON.stringify(clip(value))}, which is not a valid domain code: a code is 3 to 50 characters of a-z, 0-9 and "-" (upper case is folded to lower case) and starts and ends with a letter or digit. Fix the link, client or cookie that sent it.`,
+      { value: clip(value), source },
     );
   }
 
   static invalidPath(path: string, reason: string): MdError {
-    return make('INVALID_PATH', `Invalid request path ${JSON.stringify(path.slice(0, 120))}: ${reason}.`, {
+    return make('INVALID_PATH', `Invalid request path ${JSON.stringify(clip(path))}: ${reason}.`, {
       reason,
     });
   }
@@ -194,8 +187,17 @@ export class MdError extends Error {
   }
 
   static routeNotFound(method: string, path: string): MdError {
-    const message = `There is no route ${method} ${path}. Check the method and the path.`;
-    return make('ROUTE_NOT_FOUND', message, { method, path });
+    const message = `There is no route ${clip(method)} ${clip(path)}. Check the method and the path.`;
+    return make('ROUTE_NOT_FOUND', message, { method: clip(method), path: clip(path) });
+  }
+
+  /** A request body that did not arrive in time; the answer closes the connection. */
+  static requestTimeout(ms: number): MdError {
+    return new MdError(
+      'REQUEST_TIMEOUT',
+      `The request body did not arrive within ${ms} ms. Send the whole body the Content-Length announces.`,
+      { details: { ms }, headers: [['connection', 'close']] },
+    );
   }
 
   /** A protected endpoint called without valid credentials; `fix` says what to send. */
@@ -242,7 +244,7 @@ export class MdError extends Error {
   static pathEscape(path: string, domain: string, reason: string): MdError {
     return make(
       'PATH_ESCAPE',
-      `File path ${JSON.stringify(path.slice(0, 120))} is refused for domain "${domain}": ${reason}. Use a relative path inside the domain's files.`,
+      `File path ${JSON.stringify(clip(path))} is refused for domain "${domain}": ${reason}. Use a relative path inside the domain's files.`,
       { domain, reason },
     );
   }

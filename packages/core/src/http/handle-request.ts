@@ -4,15 +4,20 @@ import type { SiteHooks } from '../site/hooks.js';
 import type { Site } from '../site/site.js';
 import type { Awaitable } from '../util/awaitable.js';
 import { codeOf, type HttpAnswer, toHttpAnswer } from './answer.js';
-import { type AdapterOptions, fromNodeRequest } from './node-request.js';
+import { type AdapterOptions, fromNodeRequest, type NodeRequest } from './node-request.js';
 
 /** What {@link handleRequest} decided: go on with a resolved request, or send md's answer. */
 export type RequestOutcome =
-  | { resolved: ResolvedRequest; answer?: undefined }
-  | { answer: HttpAnswer; resolved?: undefined };
+  | { resolved: ResolvedRequest; request: NodeRequest; answer?: undefined }
+  | { answer: HttpAnswer; resolved?: undefined; request?: undefined };
 
-/** What a hook that runs before routing located (Fastify's `rewriteUrl`): the request, or why not. */
-export type EarlyLocation = { readonly located: ResolvedRequest } | { readonly error: unknown };
+/**
+ * What a hook that runs before routing located (Fastify's `rewriteUrl`): the
+ * neutral request (built from the URL as received) and its location, or why not.
+ */
+export type EarlyLocation =
+  | { readonly request: NodeRequest; readonly located: ResolvedRequest }
+  | { readonly request?: NodeRequest | undefined; readonly error: unknown };
 
 /**
  * The one entry point every adapter calls first, so all of them behave
@@ -22,7 +27,10 @@ export type EarlyLocation = { readonly located: ResolvedRequest } | { readonly e
  * error, then lets the `afterResolve` hooks answer it (a domain's health
  * path). `onResponse` observers are told when the response finishes. With
  * no plugin installed it does nothing but resolve. `early` hands over a
- * location made before routing; only the policies then run here.
+ * location made before routing (and the request it was made from, so the
+ * hooks see the URL as received, not the rewritten one); only the policies
+ * then run here. A request md cannot attribute (two `Host` headers, a bad
+ * target or path) is answered with its 400 before any hook sees it.
  *
  * @example
  * const outcome = await handleRequest(site, req, res, 'express', options);
@@ -37,20 +45,29 @@ export async function handleRequest(
   options: AdapterOptions = {},
   early?: Awaitable<EarlyLocation>,
 ): Promise<RequestOutcome> {
-  const request = fromNodeRequest(req, kind, options);
+  const location = early === undefined ? undefined : await early;
   const hooks = site.hooks;
-  for (const intercept of hooks.before) {
-    const answer = await intercept(request);
-    if (answer !== undefined) return { answer };
+  const outcome: Outcome = {};
+  let request: NodeRequest;
+  try {
+    request = location?.request ?? fromNodeRequest(req, kind, options);
+  } catch (error) {
+    return refuse(hooks, res, outcome, error);
   }
-  const outcome: { resolved?: ResolvedRequest | undefined; code?: string | undefined } = {};
+  try {
+    for (const intercept of hooks.before) {
+      const answer = await intercept(request);
+      if (answer !== undefined) return { answer };
+    }
+  } catch (error) {
+    return { answer: toHttpAnswer(error) };
+  }
   if (hooks.finished.length > 0) observe(hooks, res, outcome);
   let resolved: ResolvedRequest;
   try {
-    if (early === undefined) {
+    if (location === undefined) {
       resolved = await site.resolve(request);
     } else {
-      const location = await early;
       if (!('located' in location)) throw location.error;
       resolved = await site.admit(location.located);
     }
@@ -64,7 +81,7 @@ export async function handleRequest(
     if (answer !== undefined)
       return { answer: { ...answer, headers: [...resolved.headers, ...answer.headers] } };
   }
-  return { resolved };
+  return { resolved, request };
 }
 
 /**
@@ -84,23 +101,34 @@ export function locateEarly(
   kind: string,
   options: AdapterOptions = {},
 ): Awaitable<EarlyLocation> {
+  let request: NodeRequest;
   try {
-    const located = site.locate(fromNodeRequest(req, kind, options));
-    if (!(located instanceof Promise)) return { located };
-    return located.then(
-      (found) => ({ located: found }),
-      (error: unknown) => ({ error }),
-    );
+    request = fromNodeRequest(req, kind, options);
   } catch (error) {
     return { error };
   }
+  try {
+    const located = site.locate(request);
+    if (!(located instanceof Promise)) return { request, located };
+    return located.then(
+      (found) => ({ request, located: found }),
+      (error: unknown) => ({ request, error }),
+    );
+  } catch (error) {
+    return { request, error };
+  }
 }
 
-function observe(
-  hooks: SiteHooks,
-  res: ServerResponse,
-  outcome: { resolved?: ResolvedRequest | undefined; code?: string | undefined },
-): void {
+type Outcome = { resolved?: ResolvedRequest | undefined; code?: string | undefined };
+
+/** Answers a request refused before any hook ran; observers still count it. */
+function refuse(hooks: SiteHooks, res: ServerResponse, outcome: Outcome, error: unknown): RequestOutcome {
+  if (hooks.finished.length > 0) observe(hooks, res, outcome);
+  outcome.code = codeOf(error);
+  return { answer: toHttpAnswer(error) };
+}
+
+function observe(hooks: SiteHooks, res: ServerResponse, outcome: Outcome): void {
   const started = performance.now();
   res.once('finish', function mdResponseFinished() {
     const finished = {

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestLike } from '../resolution/contracts.js';
+import { normalizePath } from '../resolution/normalize-path.js';
 import { parseCookieHeader } from './cookies.js';
+import { assertAsciiHost, readOtherTarget, singleHost } from './request-target.js';
 
 /**
  * Options every framework adapter accepts, so all of them read a request the same way.
@@ -21,6 +23,10 @@ export interface AdapterOptions {
 export interface NodeRequest extends RequestLike {
   readonly method: string;
   readonly raw: IncomingMessage;
+  /** The path normalised once (`normalizePath`): what resolvers, policies and hooks read. */
+  readonly path: string;
+  /** The request target's path as received (before the query string). */
+  readonly rawPath: string;
 }
 
 /**
@@ -28,8 +34,13 @@ export interface NodeRequest extends RequestLike {
  * Express's `req`, Fastify's `request.raw` and Koa's `ctx.req`, so every
  * adapter hands resolvers the same thing: the `Host` header (never
  * `X-Forwarded-Host` unless `trustForwardedHost`), the path without the query
- * string, case-insensitive headers, the query and the cookies (both parsed
- * on first use). `kind` names the adapter.
+ * string, normalised once (`normalizePath`: unreserved characters decoded),
+ * case-insensitive headers, the query and the cookies (both parsed on first
+ * use). `kind` names the adapter. Throws `INVALID_HOST` for a request that
+ * cannot be attributed to one host (two `Host` headers, an absolute-form
+ * target naming another host than `Host`) and `INVALID_PATH` for a target
+ * that is not a path or a path `normalizePath` refuses (dot segments,
+ * encoded slashes, bytes that are not UTF-8…).
  *
  * @example
  * const resolved = await site.resolve(fromNodeRequest(req, 'express'));
@@ -58,6 +69,7 @@ class NodeHeaders {
 class NodeRequestLike implements NodeRequest {
   readonly host: string;
   readonly path: string;
+  readonly rawPath: string;
   readonly method: string;
   readonly headers: NodeHeaders;
   readonly ip: string | undefined;
@@ -72,9 +84,15 @@ class NodeRequestLike implements NodeRequest {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const headers = req.headers;
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    let host = singleHost(req);
+    let path = rawPath;
+    // Origin-form (`/x`) is the rule; anything else is read, and checked against Host, apart.
+    if (rawPath.charCodeAt(0) !== 47) ({ host, path } = readOtherTarget(req.method, rawPath, host));
     const forwarded = trustForwardedHost ? headerValue(headers['x-forwarded-host']) : undefined;
-    this.host = forwarded?.split(',')[0]?.trim() || (headers.host ?? '');
-    this.path = q < 0 ? url : url.slice(0, q);
+    this.host = assertAsciiHost(forwarded?.split(',')[0]?.trim() || host);
+    this.path = path === '*' ? path : normalizePath(path);
+    this.rawPath = rawPath;
     this.method = req.method ?? 'GET';
     this.headers = new NodeHeaders(headers);
     this.ip = req.socket?.remoteAddress;

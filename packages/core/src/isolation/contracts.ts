@@ -56,7 +56,15 @@ export interface IsolationStrategy<TEm = unknown> {
   /** A fresh request-scoped entity manager for the domain. Called lazily, at most once per request. */
   em(domain: DomainProxy): TEm;
   migrate?(domain: DomainProxy): Promise<MigrationReport>;
+  /** Checks that the domain's data answers (e.g. `select 1` on its store); may open the domain's pool. */
   health?(domain: DomainProxy): Promise<DomainHealth>;
+  /**
+   * True when the domain's store (database, schema or provisioning record)
+   * exists: a cheap probe that opens no request pool, so it evicts none.
+   * `siteHealth` over every domain uses it instead of `health`, so checking
+   * 300 domains with a budget of 5 pools opens none of them.
+   */
+  isProvisioned?(domain: string): Promise<boolean>;
   /** Called when a domain is updated or removed, to drop what the strategy holds for it. */
   release?(domain: string): Promise<void>;
   close(): Promise<void>;

@@ -16,8 +16,16 @@ import type { Awaitable } from '../util/awaitable.js';
 export interface RequestLike {
   /** Raw Host header value (normalised by core before resolvers see it). */
   host: string;
-  /** Path without the query string, as received (percent-encoded). */
+  /**
+   * Path without the query string. Core normalises it once (`normalizePath`)
+   * before any resolver or policy reads it, unless `rawPath` says it already is.
+   */
   path: string;
+  /**
+   * Set (to the path as received) when `path` is already normalised: requests
+   * built by `fromNodeRequest` carry both, so core does not normalise twice.
+   */
+  rawPath?: string;
   /** The HTTP method, when the request came from HTTP. */
   method?: string;
   headers: { get(name: string): string | null | undefined };
@@ -51,6 +59,21 @@ export interface ResolveContext {
 }
 
 /**
+ * The hosts a resolver or site plugin keeps for the platform: no domain but
+ * the root domain may list them in its `hosts`. Checked when a domain is
+ * registered or updated (`HOST_RESERVED`), never per request.
+ *
+ * @example
+ * const reserved: Reservations = { hosts: ['admin.platform.com'], domains: ['platform.com'] };
+ */
+export interface Reservations {
+  /** Exact hosts, e.g. the hosts path mode answers on. */
+  readonly hosts?: readonly string[];
+  /** Hosts reserved with every host under them: `platform.com` keeps `platform.com` and `*.platform.com`. */
+  readonly domains?: readonly string[];
+}
+
+/**
  * A resolver plugin: maps a neutral request to a domain. Return `undefined`
  * to let the next resolver in the chain try. Throw an `MdError` (400 class) on
  * hostile input. A resolver that answers synchronously keeps the whole chain
@@ -68,6 +91,8 @@ export interface ResolveContext {
 export interface DomainResolver {
   readonly name: string;
   resolve(req: RequestLike, ctx: ResolveContext): Awaitable<Resolution | undefined>;
+  /** Hosts this resolver keeps for the platform (a subdomain resolver's base domains…). */
+  readonly reserved?: Reservations;
 }
 
 /**
@@ -82,7 +107,7 @@ export interface ResolvedRequest {
   readonly host: string;
   /** The path the app routes on (the clean path in path mode). */
   readonly path: string;
-  /** The path as received. */
+  /** The path as received (the request target's path, before normalisation). */
   readonly originalPath: string;
   /** True when `path` differs from `originalPath` and the adapter must rewrite the URL. */
   readonly rewritten: boolean;

@@ -6,6 +6,7 @@ import type { MdEventEmitter } from '../site/events.js';
 import type { Awaitable } from '../util/awaitable.js';
 import { runChain } from './chain.js';
 import type { DomainResolver, RequestLike, Resolution, ResolvedRequest } from './contracts.js';
+import { normalizePath } from './normalize-path.js';
 
 const NO_HEADERS: HeaderList = Object.freeze([]);
 
@@ -18,14 +19,16 @@ export interface LocatorOptions {
 }
 
 /**
- * Finds the domain of a neutral request: normalises the host, runs the
- * resolver chain over the read-only lookup, falls back to the root domain on
- * root hosts only (or always, with no resolvers), and fails closed with
- * `DOMAIN_NOT_FOUND` elsewhere. Synchronous when every resolver is; every
- * failure emits `request:not-resolved`.
+ * Finds the domain of a neutral request: normalises the host and (unless
+ * the adapter did) the path, runs the resolver chain over the read-only
+ * lookup, falls back to the root domain on root hosts only (or always, with
+ * no resolvers), and fails closed with `DOMAIN_NOT_FOUND` elsewhere.
+ * Synchronous when every resolver is; every failure emits
+ * `request:not-resolved`.
  */
-export function locate(options: LocatorOptions, req: RequestLike): Awaitable<ResolvedRequest> {
-  const host = hostOf(options, req);
+export function locate(options: LocatorOptions, request: RequestLike): Awaitable<ResolvedRequest> {
+  const host = hostOf(options, request);
+  const req = request.rawPath === undefined ? withNormalPath(options, host, request) : request;
   const ctx = {
     domains: options.domains,
     rootDomain: options.domains.rootDomain,
@@ -47,6 +50,19 @@ export function locate(options: LocatorOptions, req: RequestLike): Awaitable<Res
     );
   }
   return complete(options, req, host, answer);
+}
+
+/** A hand-made request (no `rawPath`): its path normalised, in a copy only when that changes it. */
+function withNormalPath(options: LocatorOptions, host: string, req: RequestLike): RequestLike {
+  let path: string;
+  try {
+    path = normalizePath(req.path);
+  } catch (error) {
+    throw failed(options, host, req.path, error);
+  }
+  if (path === req.path) return req;
+  const { method, headers, query, cookies, ip, kind, raw } = req;
+  return { host: req.host, path, rawPath: req.path, method, headers, query, cookies, ip, kind, raw };
 }
 
 function hostOf(options: LocatorOptions, req: RequestLike): string {
@@ -74,13 +90,14 @@ function complete(
     );
   }
   const path = resolution.path ?? req.path;
+  const originalPath = req.rawPath ?? req.path;
   return {
     domain,
     via: resolution.via,
     host,
     path,
-    originalPath: req.path,
-    rewritten: path !== req.path,
+    originalPath,
+    rewritten: path !== originalPath,
     cookiePath: resolution.cookiePath ?? '/',
     headers: NO_HEADERS,
   };

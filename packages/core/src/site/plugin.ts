@@ -1,11 +1,17 @@
 import type { IsolationStrategy, SiteLike } from '../isolation/contracts.js';
+import type { DomainResolver, Reservations } from '../resolution/contracts.js';
 import type { Awaitable } from '../util/awaitable.js';
 import type { SiteHooks } from './hooks.js';
 
-/** The part of a site a plugin sets itself up on: what strategies see, plus the hooks and the strategy. */
+/**
+ * The part of a site a plugin sets itself up on: what strategies see, plus
+ * the hooks, the strategy, the resolvers and the (normalised) root hosts.
+ */
 export interface PluginSite extends SiteLike {
   readonly hooks: SiteHooks;
   readonly isolation: IsolationStrategy<unknown> | undefined;
+  readonly resolvers: readonly DomainResolver[];
+  readonly rootHosts: ReadonlySet<string>;
 }
 
 /**
@@ -26,4 +32,6 @@ export interface SitePlugin {
   readonly name: string;
   setup(site: PluginSite): Awaitable<void>;
   close?(): Awaitable<void>;
+  /** Hosts the plugin keeps for the platform (the admin API's hosts): no domain may claim them. */
+  readonly reserved?: Reservations;
 }

@@ -5,6 +5,7 @@ import { memoryCacheBackend } from '../domains/cache/memory-backend.js';
 import { DomainHandler } from '../domains/collection.js';
 import type { DomainContainer } from '../domains/container.js';
 import { normalizeHost } from '../domains/names.js';
+import { PlatformReservations } from '../domains/names-reserved.js';
 import type { DomainProxy } from '../domains/proxy.js';
 import { ServiceRegistry } from '../domains/services.js';
 import type { DomainStore } from '../domains/stores/store.js';
@@ -62,6 +63,10 @@ export class Site<TEm = unknown> implements PluginSite {
     this.isolation = options.isolation;
     this.strict = options.strict ?? false;
     this.rootHosts = new Set((options.rootHosts ?? []).map((h) => normalizeHost(h)));
+    const reserved = new PlatformReservations();
+    reserved.add("the site's rootHosts", { hosts: [...this.rootHosts] });
+    for (const resolver of this.resolvers) reserved.add(`resolver "${resolver.name}"`, resolver.reserved);
+    for (const plugin of this.plugins) reserved.add(`plugin "${plugin.name}"`, plugin.reserved);
     const releasing = [...this.policies.filter((p) => p.release !== undefined), options.isolation];
     this.domains = new DomainHandler({
       rootDomain: this.rootDomain,
@@ -75,6 +80,7 @@ export class Site<TEm = unknown> implements PluginSite {
       onRelease: async (name) => {
         for (const plugin of releasing) await plugin?.release?.(name);
       },
+      reserved,
     });
     this.#locator = {
       resolvers: this.resolvers,

@@ -1,6 +1,8 @@
 import { Agent } from 'node:http';
 import { tryGetCurrentDomain } from '@md/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeHttpAttacks } from '../attack/describe-http-attacks.js';
+import { describeAttributionConformance } from './attribution.js';
 import {
   ALLOWED,
   answer,
@@ -41,6 +43,8 @@ import type { AdapterHarness, RunningApp } from './types.js';
  */
 export function describeAdapterConformance(harness: AdapterHarness): void {
   describePolicyConformance(harness);
+  describeAttributionConformance(harness);
+  describeHttpAttacks(harness);
   describe(`adapter conformance: ${harness.name}`, () => {
     const agent = new Agent({ keepAlive: true });
     let fixture: ConformanceFixture;

@@ -1,3 +1,4 @@
+export { describeAttributionConformance } from './attribution.js';
 export { describeAdapterConformance } from './conformance.js';
 export type {
   ConformanceFixture,
