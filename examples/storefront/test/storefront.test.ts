@@ -185,9 +185,16 @@ describe.each(combos)(
 
     it('reports each domain healthy (its database reachable) and counts requests per domain', async () => {
       const v = new Visitor(server.url);
+      // Public: only ok / unavailable. The details (the data layer's answer) are behind the token.
       const health = await v.get('acme.localhost', '/health');
       expect(health.status).toBe(200);
-      expect(JSON.parse(health.text)).toMatchObject({ ok: true, domains: { acme: { ok: true } } });
+      expect(JSON.parse(health.text)).toEqual({ status: 'ok' });
+      expect((await v.get('localhost', '/_md/health/acme')).status).toBe(401);
+      const details = await v.get('localhost', '/_md/health/acme', {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+      });
+      expect(details.status).toBe(200);
+      expect(JSON.parse(details.text)).toMatchObject({ ok: true, domains: { acme: { ok: true } } });
       expect((await v.get('localhost', '/_md/metrics')).status).toBe(401);
       const metrics = await v.get('localhost', '/_md/metrics', { authorization: `Bearer ${ADMIN_TOKEN}` });
       expect(metrics.status).toBe(200);
