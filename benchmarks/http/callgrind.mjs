@@ -4,7 +4,7 @@
 // `passes` passes of a fixed number of requests, each cut out exactly by
 // callgrind dumps (see inproc.mjs). Instruction counts do not depend on how
 // busy the machine is, which makes them the primary measure on a shared one.
-//   node callgrind.mjs <framework> <variant> [warmup] [requests]   (a quick check by hand)
+//   node callgrind.mjs <framework> <variant> [warmup] [requests] [passes] [settle]   (a check by hand)
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +65,7 @@ export async function countInstructions(
         framework,
         variant,
         String(warmup),
+        String(settle),
         String(requests),
         String(passes),
         readyFile,
@@ -138,9 +139,11 @@ export async function pool(jobs, concurrency) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [framework, variant, warmup = '5000', requests = '1000', passes = '2'] = process.argv.slice(2);
+  const [framework, variant, warmup = '20000', requests = '1500', passes = '2', settle = '500'] =
+    process.argv.slice(2);
   const r = await countInstructions(framework, variant, {
     warmup: Number(warmup),
+    settle: Number(settle),
     requests: Number(requests),
     passes: Number(passes),
   });

@@ -39,21 +39,23 @@ process.on('exit', () => {
 });
 // autocannon measures in whole seconds: a round is 1 s of load per variant,
 // and more rounds (not longer ones) narrow the median of per-round ratios.
-const ROUNDS = pick({ smoke: 2, quick: 3, full: 10 });
+const ROUNDS = pick({ smoke: 2, quick: 3, full: 6 });
 const SECONDS = 1;
 /** Requests per server before the first round: natively V8 stops compiling the path after ~20,000. */
-const WARM_REQUESTS = pick({ smoke: 2_000, quick: 5_000, full: 20_000 });
+const WARM_REQUESTS = pick({ smoke: 2_000, quick: 5_000, full: 15_000 });
 const CALLGRIND = pick({ smoke: false, quick: false, full: true }) || process.argv.includes('--callgrind');
-// Natively V8 stops compiling this path after ~20,000 requests; a pass of
-// 1,500 requests holds a dozen scavenges (callgrind.mjs). One process per
-// variant costs 40–60 s of a core, so the full run counts bare, floor and md
-// (the goal's pair and the reference); MD_CG_VARIANTS=bare,floor,md,md+obs adds md+obs.
+// V8 stops compiling this path only after ~20,000 requests (after 10,000 a
+// pass still costs 15–30% more than the steady state); a pass of 1,500
+// requests holds a dozen scavenges (callgrind.mjs). One process per variant
+// costs 40–120 s of a core on a shared machine, so the full run counts the
+// goal's pair, floor and md; MD_CG_VARIANTS=bare,floor,md,md+obs adds the others.
 const CG = {
   warmup: pick({ smoke: 2_000, quick: 20_000, full: 20_000 }),
+  settle: pick({ smoke: 100, quick: 500, full: 500 }),
   requests: pick({ smoke: 300, quick: 1_500, full: 1_500 }),
   passes: 2,
 };
-const CG_WANTED = (process.env.MD_CG_VARIANTS ?? 'bare,floor,md').split(',');
+const CG_WANTED = (process.env.MD_CG_VARIANTS ?? 'floor,md').split(',');
 /** floor and md always (the goal), in the order of VARIANTS. */
 const CG_VARIANTS = VARIANTS.filter((v) => v === 'floor' || v === 'md' || CG_WANTED.includes(v));
 const CG_CONCURRENCY = 2;
@@ -146,7 +148,7 @@ if (CALLGRIND) {
       instructions[f] ??= {};
       instructions[f][v] = counted;
     }
-    callgrindNote = `Instruction counts (${CG_VARIANTS.join(', ')}): valgrind --tool=callgrind on node ${NODE_FLAGS.join(' ')}, one process per variant with its server and a raw keep-alive client on a loopback socket; ${fmt.int(CG.warmup)} warm-up requests with the instrumentation off, ${fmt.int(CG.requests)} settling requests, then ${CG.passes} passes of ${fmt.int(CG.requests)} requests, each cut out by a callgrind dump; per-request count = a pass's instructions / ${fmt.int(CG.requests)} (the client's share, the same for every variant, included).`;
+    callgrindNote = `Instruction counts (${CG_VARIANTS.join(', ')}): valgrind --tool=callgrind on node ${NODE_FLAGS.join(' ')}, one process per variant with its server and a raw keep-alive client on a loopback socket; ${fmt.int(CG.warmup)} warm-up requests with the instrumentation off, ${fmt.int(CG.settle)} settling requests, then ${CG.passes} passes of ${fmt.int(CG.requests)} requests, each cut out by a callgrind dump; per-request count = a pass's instructions / ${fmt.int(CG.requests)} (the client's share, the same for every variant, included).`;
   } else {
     callgrindNote =
       'Instruction counts skipped: valgrind (callgrind) is not installed (`apt-get install valgrind`).';

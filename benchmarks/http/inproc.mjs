@@ -1,6 +1,6 @@
 // One variant's server and a minimal HTTP client in ONE process, for counting
 // instructions under callgrind (driven by callgrind.mjs):
-//   node --predictable inproc.mjs <framework> <variant> <warmup> <requests> <passes> <ready-file>
+//   node --predictable inproc.mjs <framework> <variant> <warmup> <settle> <requests> <passes> <ready-file>
 // The server is the same as server.mjs's (the framework's own, on
 // 127.0.0.1); the client is a raw keep-alive socket that writes one
 // precomputed GET per request (cycling over the 100 Host headers) and waits
@@ -17,7 +17,7 @@
 //    touches a stream: a first read of stdin or write to stdout here changes
 //    the hidden classes of Node's stream objects, which deoptimises the
 //    stream code every request runs and would put a re-warm-up into pass 1;
-// 3. settles with `requests` requests, then runs `passes` passes of
+// 3. settles with `settle` requests, then runs `passes` passes of
 //    `requests` requests each, every pass cut out exactly by calls to
 //    os.loadavg() (libuv's uv_loadavg), which callgrind dumps before
 //    (--dump-before=uv_loadavg): dump 1 = wait + settle, dump 2 = pass 1,
@@ -29,8 +29,9 @@ import net from 'node:net';
 import os from 'node:os';
 import { createApp, DOMAINS, hostOf } from './apps.mjs';
 
-const [framework, variant, warmupArg, requestsArg, passesArg, readyFile] = process.argv.slice(2);
+const [framework, variant, warmupArg, settleArg, requestsArg, passesArg, readyFile] = process.argv.slice(2);
 const WARMUP = Number(warmupArg);
+const SETTLE = Number(settleArg);
 const REQUESTS = Number(requestsArg);
 const PASSES = Number(passesArg);
 const t0 = performance.now();
@@ -96,7 +97,7 @@ writeFileSync(
   JSON.stringify({ startMs: Math.round(t1 - t0), warmupMs: Math.round(performance.now() - t1) }),
 );
 await go;
-await requests(REQUESTS);
+await requests(SETTLE);
 const mark = () => os.loadavg();
 mark();
 for (let pass = 0; pass < PASSES; pass++) {

@@ -51,11 +51,11 @@ import { compileFromSource, ensureBetterSqlite, freshInstalls, SPEC } from './in
 
 const started = performance.now();
 deadline(pick({ smoke: 120_000, quick: 120_000, full: 700_000 }), 'sqlite-driver');
-const ROUNDS = pick({ smoke: 2, quick: 5, full: 20 });
+const ROUNDS = pick({ smoke: 2, quick: 5, full: 12 });
 const MS = pick({ smoke: 100, quick: 100, full: 400 });
-const RAW_ROUNDS = pick({ smoke: 2, quick: 5, full: 24 });
+const RAW_ROUNDS = pick({ smoke: 2, quick: 5, full: 16 });
 const RAW_MS = pick({ smoke: 50, quick: 100, full: 200 });
-const FRESH_INSTALLS = pick({ smoke: 1, quick: 1, full: 3 });
+const FRESH_INSTALLS = pick({ smoke: 1, quick: 1, full: 2 });
 // Opt-in: compiling better-sqlite3 with node-gyp takes minutes of both cores and measures the
 // toolchain, not md; `MD_BENCH_COMPILE=1 pnpm bench sqlite-driver` adds it to any mode.
 const COMPILE = process.env.MD_BENCH_COMPILE === '1';
