@@ -46,7 +46,7 @@ export async function haveCallgrind() {
 export async function countInstructions(
   framework,
   variant,
-  { warmup, requests, passes = 2, timeoutMs = 600_000 },
+  { warmup, settle = 500, requests, passes = 2, timeoutMs = 600_000 },
 ) {
   const dir = mkdtempSync(join(tmpdir(), `md-cg-${framework}-${variant.replace(/\W/g, '')}-`));
   const started = performance.now();
