@@ -142,6 +142,24 @@ async function main() {
       lines.push(`![${chart.title}](benchmarks/${file})`, '', `*${chart.title}*`, '');
     }
   }
+  // CPU-profile summaries (benchmarks/http/profile.mjs): linked, not inlined — each is a few hundred lines.
+  const profiles = readdirSync(dir)
+    .filter((f) => /^http-profile-[\w.-]+\.json$/.test(f))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
+    .sort((a, b) => a.date.localeCompare(b.date));
+  if (profiles.length > 0) {
+    lines.push(
+      '## CPU profiles of the HTTP path',
+      '',
+      'Where each HTTP variant spends its time, frame by frame, and what md spends beyond the floor (`node benchmarks/http/profile.mjs --label <label>`):',
+      '',
+      ...profiles.map(
+        (p) =>
+          `- [${p.label}](../benchmarks/results/${p.name}.md): ${p.date.slice(0, 16).replace('T', ' ')}, Node ${p.machine.node}, load average ${p.load.start[0]} → ${p.load.end[0]}`,
+      ),
+      '',
+    );
+  }
   lines.push(
     '---',
     '',

@@ -1,11 +1,14 @@
-// One HTTP server on 127.0.0.1, port 0: `node server.mjs <framework> <bare|md>`.
-// Prints `{"port": N}` when listening; ends on SIGTERM.
+// One HTTP server on 127.0.0.1, port 0: `node server.mjs <framework> <bare|floor|md|md+obs>`.
+// Prints `{"port": N}` when listening. A line `mark` on stdin is answered
+// with `{"mark": µs}` on the monotonic clock V8's CPU profiles use (the
+// profiler script cuts the load window out of a `--cpu-prof` profile with
+// it). Ends on SIGTERM (or when stdin closes), with process.exit, so a
+// `--cpu-prof` profile is written.
 import { createServer } from 'node:http';
-import { createApp, createMdSite } from './apps.mjs';
+import { createApp } from './apps.mjs';
 
 const [framework, variant] = process.argv.slice(2);
-const site = variant === 'md' ? await createMdSite() : undefined;
-const app = await createApp(framework, variant, site);
+const app = await createApp(framework, variant);
 let port;
 if (app.fastify !== undefined) {
   await app.fastify.listen({ host: '127.0.0.1', port: 0 });
@@ -16,4 +19,17 @@ if (app.fastify !== undefined) {
   port = server.address().port;
 }
 process.on('SIGTERM', () => process.exit(0));
+let input = '';
+process.stdin.on('data', (chunk) => {
+  input += chunk;
+  let nl = input.indexOf('\n');
+  while (nl >= 0) {
+    if (input.slice(0, nl).trim() === 'mark') {
+      process.stdout.write(`${JSON.stringify({ mark: Number(process.hrtime.bigint() / 1000n) })}\n`);
+    }
+    input = input.slice(nl + 1);
+    nl = input.indexOf('\n');
+  }
+});
+process.stdin.on('end', () => process.exit(0));
 process.stdout.write(`${JSON.stringify({ port })}\n`);

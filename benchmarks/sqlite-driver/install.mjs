@@ -1,7 +1,7 @@
 // Installing better-sqlite3 13 the way a user would (`npm i better-sqlite3@13`)
 // and timing it: into the benchmark's git-ignored cache (once, reused by later
 // runs), into fresh folders outside the workspace with an empty npm cache
-// (what a fresh clone pays), and — full mode only — a compile from source
+// (what a fresh clone pays), and — only with MD_BENCH_COMPILE=1 — a compile from source
 // with node-gyp (what a platform without a prebuilt binary pays).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

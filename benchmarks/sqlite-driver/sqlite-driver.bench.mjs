@@ -3,8 +3,10 @@
 // 13 (a native addon, installed here into benchmarks/.cache/, git-ignored).
 //  - install: the first run's `npm i better-sqlite3@13` into the cache, then
 //    fresh installs outside the workspace with an empty npm cache (what a
-//    fresh clone pays; node:sqlite installs nothing), and in the full run one
-//    compile from source (what a platform without a prebuilt binary pays);
+//    fresh clone pays; node:sqlite installs nothing), and, only when asked
+//    with MD_BENCH_COMPILE=1, one compile from source (what a platform
+//    without a prebuilt binary pays: minutes of both cores, so not part of
+//    the 15-minute full run);
 //  - the routing benchmark's read-10-write-1 handler through md,
 //    database-per-domain on SQLite files: node:sqlite vs better-sqlite3 (both
 //    WAL, md's default; node:sqlite also at synchronous=NORMAL, which is what
@@ -32,7 +34,6 @@ import {
   pairwiseRatio,
   pick,
   quantile,
-  runMode,
   summarize,
   table,
   writeResults,
@@ -49,14 +50,15 @@ import {
 import { compileFromSource, ensureBetterSqlite, freshInstalls, SPEC } from './install.mjs';
 
 const started = performance.now();
-const mode = runMode();
 deadline(pick({ smoke: 120_000, quick: 120_000, full: 700_000 }), 'sqlite-driver');
-const ROUNDS = pick({ smoke: 2, quick: 5, full: 20 });
+const ROUNDS = pick({ smoke: 2, quick: 5, full: 12 });
 const MS = pick({ smoke: 100, quick: 100, full: 400 });
-const RAW_ROUNDS = pick({ smoke: 2, quick: 5, full: 24 });
+const RAW_ROUNDS = pick({ smoke: 2, quick: 5, full: 16 });
 const RAW_MS = pick({ smoke: 50, quick: 100, full: 200 });
-const FRESH_INSTALLS = pick({ smoke: 1, quick: 1, full: 3 });
-const COMPILE = mode === 'full';
+const FRESH_INSTALLS = pick({ smoke: 1, quick: 1, full: 2 });
+// Opt-in: compiling better-sqlite3 with node-gyp takes minutes of both cores and measures the
+// toolchain, not md; `MD_BENCH_COMPILE=1 pnpm bench sqlite-driver` adds it to any mode.
+const COMPILE = process.env.MD_BENCH_COMPILE === '1';
 /** Few domains, every pool stays open; many domains over a smaller budget, pools are evicted and reopened. */
 const SETUPS = [
   { key: 'few', n: 10, budget: 50 },
@@ -440,7 +442,13 @@ const installRows = [
     String(r.exitCode),
   ]),
   compile === null
-    ? ['compile from source (`npm run build-release`, node-gyp)', 'full run only', '–', '–', '–']
+    ? [
+        'compile from source (`npm run build-release`, node-gyp)',
+        'not run (MD_BENCH_COMPILE=1)',
+        '–',
+        '–',
+        '–',
+      ]
     : [
         'compile from source (`npm run build-release`, node-gyp)',
         `${s1(compile.seconds)} s`,
@@ -455,7 +463,7 @@ const loadLine = Object.entries(load)
 
 writeResults('sqlite-driver', started, {
   title: 'The embedded SQLite driver: node:sqlite vs better-sqlite3',
-  method: `node:sqlite (built into Node ${process.version}, SQLite ${sqliteVersions['node:sqlite']}, md's default factory \`nodeSqlite\`) against ${SPEC} (${cacheInstall.version}, SQLite ${sqliteVersions['better-sqlite3']}, through a factory \`(location, { create }) => new Database(path, { fileMustExist: !create })\`). **Install**: node:sqlite installs nothing. better-sqlite3: \`npm i ${SPEC}\` timed in ${FRESH_INSTALLS} fresh folder(s) under ${os.tmpdir()} (outside the workspace, own \`{"private":true}\` package.json, empty npm cache, npm_config_nodedir ${process.env.npm_config_nodedir === undefined ? 'unset' : 'set to the Node headers'}); the binary actually loaded is reported; the full run also times a compile from source with node-gyp. **Handler**: the routing benchmark's read-10-write-1 handler through md, database-per-domain on SQLite files (${fsOf(dir)}), ${SETUPS.map((s) => `${s.n} domains · budget ${s.budget}`).join(' and ')}, uniform traffic, 8 concurrent requests, every variant on its own files provisioned and seeded the same way (bindings taking turns per domain); DELETE is md with its \`journal_mode = wal\` pragma answered by \`journal_mode = delete\` (the strategy has no journal option), and every file's header is checked afterwards; better-sqlite3's build opens a WAL file at synchronous=NORMAL (SQLITE_DEFAULT_WAL_SYNCHRONOUS=1) where node:sqlite keeps SQLite's FULL, so a fourth variant runs node:sqlite with \`pragma synchronous = normal\` on open to compare the bindings at equal durability (each variant's journal mode and synchronous are read back through md's own dialect and shown). ${ROUNDS} rounds of ${MS} ms per variant, all ${Object.keys(variants).length} variants interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios. **Raw loop**: one file per variant (a copy of a seeded store), synchronous, replaying the ${statements.length} statements one md request sent through the binding, prepared once or per statement (as Kysely's SQLite driver does), at synchronous FULL and NORMAL (set and read back); ${RAW_ROUNDS} interleaved rounds of ${RAW_MS} ms. The machine is shared (2 cores, other engineers' tests): load average ${loadLine}.`,
+  method: `node:sqlite (built into Node ${process.version}, SQLite ${sqliteVersions['node:sqlite']}, md's default factory \`nodeSqlite\`) against ${SPEC} (${cacheInstall.version}, SQLite ${sqliteVersions['better-sqlite3']}, through a factory \`(location, { create }) => new Database(path, { fileMustExist: !create })\`). **Install**: node:sqlite installs nothing. better-sqlite3: \`npm i ${SPEC}\` timed in ${FRESH_INSTALLS} fresh folder(s) under ${os.tmpdir()} (outside the workspace, own \`{"private":true}\` package.json, empty npm cache, npm_config_nodedir ${process.env.npm_config_nodedir === undefined ? 'unset' : 'set to the Node headers'}); the binary actually loaded is reported; ${COMPILE ? 'a compile from source with node-gyp is timed too (MD_BENCH_COMPILE=1)' : 'a compile from source with node-gyp is timed only with MD_BENCH_COMPILE=1'}. **Handler**: the routing benchmark's read-10-write-1 handler through md, database-per-domain on SQLite files (${fsOf(dir)}), ${SETUPS.map((s) => `${s.n} domains · budget ${s.budget}`).join(' and ')}, uniform traffic, 8 concurrent requests, every variant on its own files provisioned and seeded the same way (bindings taking turns per domain); DELETE is md with its \`journal_mode = wal\` pragma answered by \`journal_mode = delete\` (the strategy has no journal option), and every file's header is checked afterwards; better-sqlite3's build opens a WAL file at synchronous=NORMAL (SQLITE_DEFAULT_WAL_SYNCHRONOUS=1) where node:sqlite keeps SQLite's FULL, so a fourth variant runs node:sqlite with \`pragma synchronous = normal\` on open to compare the bindings at equal durability (each variant's journal mode and synchronous are read back through md's own dialect and shown). ${ROUNDS} rounds of ${MS} ms per variant, all ${Object.keys(variants).length} variants interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios. **Raw loop**: one file per variant (a copy of a seeded store), synchronous, replaying the ${statements.length} statements one md request sent through the binding, prepared once or per statement (as Kysely's SQLite driver does), at synchronous FULL and NORMAL (set and read back); ${RAW_ROUNDS} interleaved rounds of ${RAW_MS} ms. The machine is shared (2 cores, other engineers' tests): load average ${loadLine}.`,
   goals,
   tables: [
     {
