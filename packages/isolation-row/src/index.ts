@@ -1,3 +1,2 @@
 export type { RowLevelOptions } from './row-level.js';
-export { rowLevel } from './row-level.js';
-export { RowEntityManager, TENANT_FILTER, TenantSubscriber } from './tenant-guard.js';
+export { rowLevel, TENANT_FILTER } from './row-level.js';

@@ -8,16 +8,19 @@ import {
 } from '@md/core';
 import {
   classifyEntities,
+  type DomainGuardRules,
   entityClassName,
   type MikroOrmStrategy,
   MikroOrmStrategyBase,
   type MikroOrmStrategyOptions,
+  openDomainEm,
   type ProvisionStep,
   quoteIdent,
   runProvisionSteps,
   type StoreOrm,
   type StrategyStats,
   urlConnection,
+  withAdvisoryLock,
   withStore,
 } from '@md/mikro-orm';
 import { EntitySchema } from '@mikro-orm/core';
@@ -70,11 +73,20 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   em(domain: DomainProxy): SqlEntityManager {
-    return this.#requireStore().em.fork({
-      clear: true,
-      useContext: false,
+    return openDomainEm(this.#requireStore(), {
+      domain: domain.name,
+      root: domain.isRoot,
       schema: this.schemaOf(domain.name),
     });
+  }
+
+  /**
+   * Every statement of a domain's entity manager names the domain's schema
+   * (another schema is refused with `TENANT_MISMATCH`); shared entities live
+   * in the root domain's schema and other domains' entity managers refuse them.
+   */
+  protected override guardRules(shared: ReadonlySet<string>): DomainGuardRules {
+    return { strategy: this.name, shared, sharedInRootOnly: true, schemaPerDomain: true };
   }
 
   /** `recycled`: connections the pool has closed (recycled after `maxUses` / `maxLifetimeMs`, or idle). */
@@ -91,7 +103,13 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
     return rows.length > 0;
   }
 
-  async provision(domain: DomainProxy, options: ProvisionOptions = {}): Promise<void> {
+  /**
+   * Creates the schema, migrates and seeds it, under a PostgreSQL advisory
+   * lock held for the whole provisioning: concurrent provisionings of one
+   * domain, in this process or others, run one after the other, and only
+   * the one that created the schema may drop it again.
+   */
+  protected override async provisionDomain(domain: DomainProxy, options: ProvisionOptions): Promise<void> {
     const schema = this.schemaOf(domain.name);
     let created = false;
     const steps: ProvisionStep[] = [
@@ -116,10 +134,16 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
         () => this.em(domain),
       ),
     ];
-    await runProvisionSteps(domain.name, steps);
+    const lock = this.template().open({ ...urlConnection(this.options.url), pool: { min: 0, max: 1 } });
+    await withAdvisoryLock(lock, `md:provision:schema:${schema}`, () =>
+      runProvisionSteps(domain.name, steps),
+    );
   }
 
-  async deprovision(domain: DomainProxy, _options: DeprovisionOptions): Promise<void> {
+  protected override async deprovisionDomain(
+    domain: DomainProxy,
+    _options: DeprovisionOptions,
+  ): Promise<void> {
     await this.#dropSchema(this.schemaOf(domain.name));
   }
 

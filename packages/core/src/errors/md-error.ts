@@ -1,23 +1,7 @@
-import { ERROR_STATUS, type MdErrorCode } from './codes.js';
+import type { MdErrorCode } from './codes.js';
+import { IsolationErrors } from './isolation-errors.js';
 
-/** Response headers as name/value pairs, in order. */
-export type HeaderList = ReadonlyArray<readonly [string, string]>;
-
-const NO_HEADERS: HeaderList = Object.freeze([]);
-
-/** What an `MdError` may carry besides its code and message. */
-export interface MdErrorOptions {
-  cause?: unknown;
-  /** Structured facts about the failure (domain, host, path…); safe to log, never secrets. */
-  details?: Record<string, unknown>;
-  /** Headers the error's HTTP answer needs (`Retry-After` for `RATE_LIMITED`). */
-  headers?: HeaderList;
-}
-
-const make = (code: MdErrorCode, message: string, details: Record<string, unknown>, cause?: unknown) =>
-  new MdError(code, message, { details, cause });
-
-const messageOf = (cause: unknown): string => (cause as Error)?.message ?? String(cause);
+export type { HeaderList, MdErrorOptions } from './error-base.js';
 
 /**
  * The one error class of md. Every failure carries a `code` from
@@ -30,38 +14,16 @@ const messageOf = (cause: unknown): string => (cause as Error)?.message ?? Strin
  *   if (MdError.is(e, 'DOMAIN_NOT_FOUND')) console.log(e.status); // 404
  * }
  */
-export class MdError extends Error {
-  override readonly name = 'MdError';
-  readonly code: MdErrorCode;
-  readonly details: Record<string, unknown>;
-  readonly headers: HeaderList;
-
-  constructor(code: MdErrorCode, message: string, options: MdErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.details = options.details ?? {};
-    this.headers = options.headers ?? NO_HEADERS;
-  }
-
-  /** The HTTP status for this error, from the one status table. */
-  get status(): number {
-    return ERROR_STATUS[this.code];
-  }
-
+export class MdError extends IsolationErrors {
   /** True when `error` is an MdError (optionally with the given code). */
   static is<TCode extends MdErrorCode>(error: unknown, code?: TCode): error is MdError & { code: TCode } {
     return error instanceof MdError && (code === undefined || error.code === code);
   }
 
-  /** The JSON body adapters send: `{ error: { code, message } }`. */
-  toJSON(): { error: { code: MdErrorCode; message: string } } {
-    return { error: { code: this.code, message: this.message } };
-  }
-
   // registry and configuration
 
   static invalidDomainName(name: unknown): MdError {
-    return make(
+    return MdError.make(
       'INVALID_DOMAIN_NAME',
       `Invalid domain name ${JSON.stringify(name)}: a domain name is 3 to 50 characters of lower-case a-z, 0-9 and "-", and starts and ends with a letter or digit (e.g. "acme" or "clinic-42").`,
       { name },
@@ -70,11 +32,11 @@ export class MdError extends Error {
 
   static duplicateDomain(name: string): MdError {
     const fix = `Use site.domains.update("${name}", …) to change it, or remove it first.`;
-    return make('DUPLICATE_DOMAIN', `Domain "${name}" is already registered. ${fix}`, { name });
+    return MdError.make('DUPLICATE_DOMAIN', `Domain "${name}" is already registered. ${fix}`, { name });
   }
 
   static hostConflict(host: string, owner: string, claimant: string): MdError {
-    return make(
+    return MdError.make(
       'HOST_CONFLICT',
       `Host "${host}" already belongs to domain "${owner}" and cannot also be given to "${claimant}". Remove it from "${owner}" first.`,
       { host, owner, claimant },
@@ -83,11 +45,11 @@ export class MdError extends Error {
 
   static invalidDefinition(name: string, reason: string): MdError {
     const message = `Domain "${name}" has an invalid definition: ${reason}`;
-    return make('INVALID_DOMAIN_DEFINITION', message, { name, reason });
+    return MdError.make('INVALID_DOMAIN_DEFINITION', message, { name, reason });
   }
 
   static rootDomainProtected(root: string, action: string): MdError {
-    return make(
+    return MdError.make(
       'ROOT_DOMAIN_PROTECTED',
       `The root domain "${root}" cannot be ${action}: it holds the shared resources every other domain falls back to.`,
       { root, action },
@@ -95,7 +57,7 @@ export class MdError extends Error {
   }
 
   static duplicatePlugin(kind: string, name: string): MdError {
-    return make(
+    return MdError.make(
       'DUPLICATE_PLUGIN',
       `Two ${kind} plugins are named "${name}". Plugin names must be unique within a site: give one of them another name.`,
       { kind, name },
@@ -103,26 +65,26 @@ export class MdError extends Error {
   }
 
   static invalidOptions(reason: string, cause?: unknown): MdError {
-    return make('INVALID_OPTIONS', `Invalid md options: ${reason}`, { reason }, cause);
+    return MdError.make('INVALID_OPTIONS', `Invalid md options: ${reason}`, { reason }, cause);
   }
 
   static unknownService(name: string): MdError {
     const fix = `Register it with site.services.register("${name}", (domain) => …) before use.`;
-    return make('UNKNOWN_SERVICE', `No service is registered as "${name}". ${fix}`, { name });
+    return MdError.make('UNKNOWN_SERVICE', `No service is registered as "${name}". ${fix}`, { name });
   }
 
   static duplicateService(name: string): MdError {
     const message = `A service named "${name}" is already registered. Service names must be unique within a site.`;
-    return make('DUPLICATE_SERVICE', message, { name });
+    return MdError.make('DUPLICATE_SERVICE', message, { name });
   }
 
   static storeInvalid(source: string, reason: string, cause?: unknown): MdError {
     const message = `The domain store ${source} holds invalid data: ${reason}`;
-    return make('STORE_INVALID', message, { source, reason }, cause);
+    return MdError.make('STORE_INVALID', message, { source, reason }, cause);
   }
 
   static storeUnavailable(source: string, cause?: unknown): MdError {
-    return make(
+    return MdError.make(
       'STORE_UNAVAILABLE',
       `The domain store ${source} cannot be read. Check that it exists and is reachable; requests fail until it is.`,
       { source },
@@ -133,13 +95,13 @@ export class MdError extends Error {
   /** A host named in a registry call (verify, remove) that no domain owns. */
   static hostNotFound(host: string): MdError {
     const fix = `Add it first with registry.addHost("<domain>", "${host}"), or check the spelling.`;
-    return make('HOST_NOT_FOUND', `No domain owns host "${host}". ${fix}`, { host });
+    return MdError.make('HOST_NOT_FOUND', `No domain owns host "${host}". ${fix}`, { host });
   }
 
   // request resolution
 
   static domainNotFound(name: string, details: Record<string, unknown> = {}): MdError {
-    return make(
+    return MdError.make(
       'DOMAIN_NOT_FOUND',
       `Domain "${name}" is not registered. Register it with site.domains.register({ name: "${name}" }) or check the spelling.`,
       { name, ...details },
@@ -147,7 +109,7 @@ export class MdError extends Error {
   }
 
   static notResolved(host: string, path: string): MdError {
-    return make(
+    return MdError.make(
       'DOMAIN_NOT_FOUND',
       `No domain answers host "${host}" and path "${path}". Register the host on a domain, or add it to rootHosts to serve the root domain there.`,
       { host, path },
@@ -155,7 +117,7 @@ export class MdError extends Error {
   }
 
   static domainUnavailable(name: string, status: 'suspended' | 'disabled'): MdError {
-    return make(
+    return MdError.make(
       status === 'suspended' ? 'DOMAIN_SUSPENDED' : 'DOMAIN_DISABLED',
       `Domain "${name}" is ${status}. Only the paths its availability policy allows (health, billing…) answer until it is resumed.`,
       { name, status },
@@ -163,14 +125,18 @@ export class MdError extends Error {
   }
 
   static invalidHost(host: string, reason: string): MdError {
-    return make('INVALID_HOST', `Invalid Host header ${JSON.stringify(host.slice(0, 80))}: ${reason}.`, {
-      reason,
-    });
+    return MdError.make(
+      'INVALID_HOST',
+      `Invalid Host header ${JSON.stringify(host.slice(0, 80))}: ${reason}.`,
+      {
+        reason,
+      },
+    );
   }
 
   /** A request named a domain with a code that cannot be one; `source` says where it came from. */
   static invalidDomainCode(value: string, source: string): MdError {
-    return make(
+    return MdError.make(
       'INVALID_DOMAIN_NAME',
       `The ${source} names the domain ${JSON.stringify(value.slice(0, 80))}, which is not a valid domain code: a code is 3 to 50 characters of a-z, 0-9 and "-" (upper case is folded to lower case) and starts and ends with a letter or digit. Fix the link, client or cookie that sent it.`,
       { value: value.slice(0, 80), source },
@@ -178,35 +144,39 @@ export class MdError extends Error {
   }
 
   static invalidPath(path: string, reason: string): MdError {
-    return make('INVALID_PATH', `Invalid request path ${JSON.stringify(path.slice(0, 120))}: ${reason}.`, {
-      reason,
-    });
+    return MdError.make(
+      'INVALID_PATH',
+      `Invalid request path ${JSON.stringify(path.slice(0, 120))}: ${reason}.`,
+      {
+        reason,
+      },
+    );
   }
 
   /** Request input md cannot use (a malformed body, a missing field); `reason` says what to send. */
   static invalidRequest(reason: string): MdError {
-    return make('INVALID_REQUEST', `Invalid request: ${reason}.`, { reason });
+    return MdError.make('INVALID_REQUEST', `Invalid request: ${reason}.`, { reason });
   }
 
   static payloadTooLarge(limitBytes: number): MdError {
     const message = `The request body is larger than the ${limitBytes} bytes this endpoint accepts. Send a smaller body.`;
-    return make('PAYLOAD_TOO_LARGE', message, { limitBytes });
+    return MdError.make('PAYLOAD_TOO_LARGE', message, { limitBytes });
   }
 
   static routeNotFound(method: string, path: string): MdError {
     const message = `There is no route ${method} ${path}. Check the method and the path.`;
-    return make('ROUTE_NOT_FOUND', message, { method, path });
+    return MdError.make('ROUTE_NOT_FOUND', message, { method, path });
   }
 
   /** A protected endpoint called without valid credentials; `fix` says what to send. */
   static unauthorized(what: string, fix: string): MdError {
-    return make('UNAUTHORIZED', `${what} needs valid credentials: ${fix}.`, { what });
+    return MdError.make('UNAUTHORIZED', `${what} needs valid credentials: ${fix}.`, { what });
   }
 
   // context and policies
 
   static noCurrentDomain(what: string): MdError {
-    return make(
+    return MdError.make(
       'NO_CURRENT_DOMAIN',
       `${what} needs a current domain, but none is set. Wrap the code in site.run("<domain>", () => …) or call it from a request handled by an md adapter.`,
       { what },
@@ -214,7 +184,7 @@ export class MdError extends Error {
   }
 
   static featureDisabled(domain: string, feature: string): MdError {
-    return make(
+    return MdError.make(
       'FEATURE_DISABLED',
       `Feature "${feature}" is not enabled for domain "${domain}". Add it to the domain's features to use this route.`,
       { domain, feature },
@@ -232,7 +202,7 @@ export class MdError extends Error {
 
   static crossDomainAccess(entry: { userDomain: string; requestDomain: string; user: string; path: string }) {
     const { userDomain, requestDomain } = entry;
-    return make(
+    return MdError.make(
       'CROSS_DOMAIN_ACCESS',
       `This session belongs to domain "${userDomain}" and cannot be used on "${requestDomain}". Log in on "${requestDomain}".`,
       { ...entry },
@@ -240,57 +210,10 @@ export class MdError extends Error {
   }
 
   static pathEscape(path: string, domain: string, reason: string): MdError {
-    return make(
+    return MdError.make(
       'PATH_ESCAPE',
       `File path ${JSON.stringify(path.slice(0, 120))} is refused for domain "${domain}": ${reason}. Use a relative path inside the domain's files.`,
       { domain, reason },
-    );
-  }
-
-  // data isolation
-
-  static isolationNotConfigured(what: string): MdError {
-    const message = `${what} needs an isolation strategy, but the site has none. Pass createSite({ isolation: … }).`;
-    return make('ISOLATION_NOT_CONFIGURED', message, { what });
-  }
-
-  static confirmationRequired(action: string, name: string): MdError {
-    const message = `${action} of domain "${name}" destroys its data; confirm it by passing { confirm: "${name}" }.`;
-    return make('CONFIRMATION_REQUIRED', message, { action, name });
-  }
-
-  static tenantMismatch(entity: string, expected: string, actual: unknown): MdError {
-    return make(
-      'TENANT_MISMATCH',
-      `Refused to write ${entity} with tenant ${JSON.stringify(actual)} from domain "${expected}": a row's domain is set from the current domain on insert and can never be changed. Do not set tenantId by hand.`,
-      { entity, expected, actual },
-    );
-  }
-
-  static provisionFailed(domain: string, step: string, cause: unknown, undoErrors: string[] = []): MdError {
-    const except = undoErrors.length > 0 ? ` (except: ${undoErrors.join('; ')})` : '';
-    return make(
-      'PROVISION_FAILED',
-      `Provisioning domain "${domain}" failed at step "${step}": ${messageOf(cause)}. Everything done so far was rolled back${except}; fix the cause and provision again.`,
-      { domain, step, undoErrors },
-      cause,
-    );
-  }
-
-  static migrationFailed(domain: string, cause: unknown): MdError {
-    return make(
-      'MIGRATION_FAILED',
-      `Migrating domain "${domain}" failed: ${messageOf(cause)}. The failing migration was rolled back; fix it and run site.migrate("${domain}") again.`,
-      { domain },
-      cause,
-    );
-  }
-
-  static connectionBudgetExhausted(budget: number, waitedMs: number): MdError {
-    return make(
-      'CONNECTION_BUDGET_EXHAUSTED',
-      `All ${budget} domain connection pools are busy and none became idle within ${waitedMs} ms. Raise the strategy's budget, or shorten long transactions.`,
-      { budget, waitedMs },
     );
   }
 }
