@@ -1,8 +1,8 @@
 import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { quoteIdent, type StoreOrm, withCredentials } from '@md/mikro-orm';
+import { type LoginRole, quoteIdent, requestRole, type StoreOrm, withCredentials } from '@md/mikro-orm';
 import type { SqlEntityManager } from '@mikro-orm/sql';
-import { dropRequestRole, type RequestRole, requestRoleOf } from './request-roles.js';
+import { dropRequestRole } from './request-roles.js';
 
 /** Where one domain's data lives, and how each kind of connection reaches it. */
 export interface Target {
@@ -13,7 +13,7 @@ export interface Target {
   /** PostgreSQL: the maintenance database on the same server, where `CREATE DATABASE` runs. */
   readonly admin?: { dbName: string; clientUrl: string };
   /** PostgreSQL: the domain's request role (none for a domain's own `databaseUrl`, used as is). */
-  readonly role?: RequestRole;
+  readonly role?: LoginRole;
   readonly file?: string;
 }
 
@@ -45,7 +45,7 @@ export function targetOf(options: TargetOptions, name: string, own: string | und
   const clientUrl = own ?? withDatabase(options.url!, dbName);
   const admin = { dbName: 'postgres', clientUrl: withDatabase(clientUrl, 'postgres') };
   if (own !== undefined) return { store: { dbName, clientUrl }, request: { dbName, clientUrl }, admin };
-  const role = requestRoleOf(options.url!, dbName);
+  const role = requestRole(options.url!, dbName);
   const request = { dbName, clientUrl: withCredentials(clientUrl, role.name, role.password) };
   return { store: { dbName, clientUrl }, request, admin, role };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { tryGetCurrentDomain } from '@md/core';
-import { quoteIdent, quoteLiteral, type TenantRule } from '@md/mikro-orm';
+import { quoteIdent, quoteLiteral, shortIdent, type TenantRule } from '@md/mikro-orm';
 import type { EntityMetadata, MetadataStorage } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { CompiledQuery, type DatabaseConnection } from 'kysely';
@@ -103,17 +103,6 @@ export interface RowSecurityPlan {
   readonly migrationsTable: string;
 }
 
-/** Brings the request role in line on every start (its password follows the admin's). */
-export async function ensureRole(admin: SqlEntityManager, role: RowSecurityPlan['role']): Promise<void> {
-  const run = runner(admin);
-  const name = quoteIdent(role.name);
-  const attributes = `login password ${quoteLiteral(role.password)} nosuperuser nocreatedb nocreaterole nobypassrls noreplication`;
-  await run(
-    `do $$ begin if not exists (select from pg_roles where rolname = ${quoteLiteral(role.name)}) then create role ${name} ${attributes}; end if; end $$`,
-  );
-  await run(`alter role ${name} ${attributes}`);
-}
-
 /** True when this database already has what this version of md installs. */
 export async function installedVersion(admin: SqlEntityManager): Promise<boolean> {
   const run = runner(admin);
@@ -177,13 +166,6 @@ export async function installRowSecurity(admin: SqlEntityManager, plan: RowSecur
   );
 }
 
-/** A name of at most 63 characters (PostgreSQL's limit), stable for the same input. */
-function shortName(name: string): string {
-  return name.length <= 63
-    ? name
-    : `${name.slice(0, 46)}_${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
-}
-
 async function addTenantForeignKeys(run: Run, tenant: TenantRule, meta: EntityMetadata): Promise<void> {
   for (const prop of meta.relations) {
     const target = prop.targetMeta;
@@ -192,8 +174,8 @@ async function addTenantForeignKeys(run: Run, tenant: TenantRule, meta: EntityMe
     const [column] = prop.fieldNames ?? [];
     const [pk] = target.getPrimaryProps().flatMap((p) => p.fieldNames);
     if (prop.fieldNames?.length !== 1 || column === undefined || pk === undefined) continue;
-    const key = shortName(`${target.tableName}_md_tenant_key`);
-    const fk = shortName(`${meta.tableName}_${column}_md_tenant_fk`);
+    const key = shortIdent(`${target.tableName}_md_tenant_key`);
+    const fk = shortIdent(`${meta.tableName}_${column}_md_tenant_fk`);
     const tenantColumn = quoteIdent(tenant.column);
     await run(
       `create unique index if not exists ${quoteIdent(key)} on ${quoteIdent(target.tableName)} (${tenantColumn}, ${quoteIdent(pk)})`,

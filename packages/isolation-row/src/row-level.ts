@@ -11,6 +11,7 @@ import {
   type DomainGuardRules,
   derivedPassword,
   domainBinding,
+  ensureLoginRole,
   entityClassName,
   type MikroOrmStrategy,
   MikroOrmStrategyBase,
@@ -33,7 +34,6 @@ import type { SqlEntityManager } from '@mikro-orm/sql';
 import {
   CURRENT_DOMAIN,
   type DomainSigner,
-  ensureRole,
   installedVersion,
   installRowSecurity,
   prepareSigning,
@@ -309,7 +309,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     this.#sign = await prepareSigning(em);
     const fresh = !(await this.#installed(admin));
     if (fresh) await this.#installTables(admin);
-    await ensureRole(em, this.#appRole());
+    await ensureLoginRole(em, this.#appRole());
     if (fresh || !(await installedVersion(em))) await installRowSecurity(em, this.#plan(admin));
   }
 

@@ -21,7 +21,7 @@ for (const database of ['sqlite', 'postgres'] as const) {
 
     beforeAll(async () => {
       e = createConformanceEntities();
-      const entities = { entities: [e.Owner, e.Item, e.Plan], shared: [e.Plan] };
+      const entities = { entities: [e.Owner, e.Item, e.Tag, e.Plan], shared: [e.Plan] };
       isolation = postgres
         ? rowLevel({
             driver: PostgreSqlDriver,

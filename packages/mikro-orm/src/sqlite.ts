@@ -86,6 +86,7 @@ export function sqliteDialect(
       } catch (cause) {
         throw MdError.storeUnavailable(file, cause);
       }
+      db = refuseAttach(db);
       const pragma = (sql: string) => db.prepare(sql).all([]);
       pragma(`pragma busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
       if (!memory && (options.wal ?? true)) pragma('pragma journal_mode = wal');
@@ -93,6 +94,33 @@ export function sqliteDialect(
     },
   });
   return Object.assign(dialect, { [SINGLE_CONNECTION]: true });
+}
+
+/** SQL without its string literals, quoted identifiers and comments: what is left are keywords and names. */
+function bareSql(sql: string): string {
+  return sql.replace(
+    /'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g,
+    ' ',
+  );
+}
+
+/**
+ * Refuses `ATTACH` (and `DETACH`): raw SQL of one store must never open
+ * another store's file (database-per-domain keeps each domain in its own),
+ * whatever binding opens the files. Checked on every statement prepared.
+ */
+function refuseAttach(db: SqliteDatabase): SqliteDatabase {
+  const prepare = db.prepare.bind(db);
+  return Object.assign(db, {
+    prepare(sql: string) {
+      if (/\b(?:attach|detach)\b/i.test(bareSql(sql)))
+        throw MdError.foreignData(
+          tryGetCurrentDomain()?.name ?? 'none',
+          'another SQLite file (ATTACH is refused)',
+        );
+      return prepare(sql);
+    },
+  });
 }
 
 /** True for a dialect made by {@link sqliteDialect} (one connection for the whole store). */

@@ -13,6 +13,12 @@ export type {
   StrategyFactoryContext,
 } from './describe-strategy-conformance.js';
 export { describeStrategyConformance } from './describe-strategy-conformance.js';
-export type { ConformanceEntities, ConformanceItem, ConformanceOwner, ConformancePlan } from './entities.js';
+export type {
+  ConformanceEntities,
+  ConformanceItem,
+  ConformanceOwner,
+  ConformancePlan,
+  ConformanceTag,
+} from './entities.js';
 export { createConformanceEntities } from './entities.js';
 export { rawTable } from './raw-table.js';
