@@ -78,8 +78,8 @@ export async function prepareSigning(admin: SqlEntityManager): Promise<DomainSig
  * `onReserveConnection`): `md.domain` becomes the signed current domain (the
  * empty string outside any domain, which matches no row). The value is a
  * bound parameter, never inlined, so `pg_stat_activity` shows no token;
- * every checkout overwrites it, so nothing a previous statement set —
- * forged or not — carries over.
+ * every checkout overwrites it (and `search_path`), so nothing a previous
+ * statement set — forged or not — carries over.
  */
 export function setDomainOnCheckout(sign: DomainSigner): (connection: DatabaseConnection) => Promise<void> {
   return async function setDomain(connection) {
@@ -134,6 +134,13 @@ export async function installRowSecurity(admin: SqlEntityManager, plan: RowSecur
   const { tenant, metadata } = plan;
   const check = `${quoteIdent(tenant.column)} = (select ${CURRENT_DOMAIN})`;
   await run(`grant execute on function ${CURRENT_DOMAIN} to ${role}`);
+  // No temporary tables: one would shadow a shared table for every later statement on that connection.
+  await run(
+    `do $$ begin execute format('revoke temporary on database %I from public', current_database()); end $$`,
+  );
+  await run(
+    `do $$ begin execute format('revoke temporary on database %I from %I', current_database(), ${quoteLiteral(plan.role.name)}); end $$`,
+  );
   await run(`grant usage on schema public to ${role}`);
   await run(`grant usage, select on all sequences in schema public to ${role}`);
   const tables = [...metadata.getAll().values()].filter((m) => !m.embeddable && !m.virtual);

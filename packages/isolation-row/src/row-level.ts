@@ -13,6 +13,7 @@ import {
   domainBinding,
   ensureLoginRole,
   entityClassName,
+  hideActivity,
   type MikroOrmStrategy,
   MikroOrmStrategyBase,
   type MikroOrmStrategyOptions,
@@ -310,6 +311,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     const fresh = !(await this.#installed(admin));
     if (fresh) await this.#installTables(admin);
     await ensureLoginRole(em, this.#appRole());
+    await hideActivity(em, this.#appRole());
     if (fresh || !(await installedVersion(em))) await installRowSecurity(em, this.#plan(admin));
   }
 

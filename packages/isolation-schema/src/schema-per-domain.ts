@@ -12,6 +12,7 @@ import {
   ensureLoginRole,
   entityClassName,
   grantSchema,
+  hideActivity,
   type LoginRole,
   type MikroOrmStrategy,
   MikroOrmStrategyBase,
@@ -81,7 +82,11 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   protected override async start(site: SiteLike): Promise<void> {
-    await this.#withAdmin((admin) => ensureLoginRole(admin, this.#role));
+    await this.#withAdmin(async (admin) => {
+      await ensureLoginRole(admin, this.#role);
+      // One role serves every domain: its sessions must not read each other's statements.
+      await hideActivity(admin, this.#role);
+    });
     this.#store = this.#openPool();
     // The root schema exists on every start after the first: its grants are brought in line, never migrated.
     if (await this.isProvisioned(site.rootDomain)) await this.#grant(site.rootDomain);

@@ -5,6 +5,7 @@ import {
   type EntityProperty,
   helper,
   isRaw,
+  type MetadataStorage,
   Reference,
   Utils,
 } from '@mikro-orm/core';
@@ -48,10 +49,27 @@ export interface DomainBinding {
   readonly root: boolean;
   /** Schema isolation: the domain's schema. */
   readonly schema?: string;
+  /** `strategy.sharedEm()`: shared entities only (the root domain's own rows stay its own). */
+  readonly sharedOnly?: boolean;
 }
 
 const rulesByMetadata = new WeakMap<object, DomainGuardRules>();
 const bindings = new WeakMap<object, DomainBinding>();
+
+/** The shared entities plus the pivot tables MikroORM generated between them. */
+export function withSharedPivots(
+  shared: ReadonlySet<string>,
+  metadata: MetadataStorage,
+): ReadonlySet<string> {
+  const all = new Set(shared);
+  for (const meta of metadata.getAll().values())
+    if (
+      meta.pivotTable === true &&
+      meta.relations.every((r) => r.targetMeta !== undefined && shared.has(r.targetMeta.className))
+    )
+      all.add(meta.className);
+  return all;
+}
 
 /** Sets the rules every store of a strategy enforces (stores share the template's metadata). */
 export function setGuardRules(metadata: object, rules: DomainGuardRules): void {
@@ -90,6 +108,11 @@ export function checkEntity(
   meta: EntityMetadata,
   schema: string | undefined,
 ): string | undefined {
+  if (binding.sharedOnly === true && !rules.shared.has(meta.className))
+    throw MdError.foreignData(
+      binding.domain,
+      `${meta.className} through strategy.sharedEm(), which reads and writes shared entities only`,
+    );
   if (rules.sharedInRootOnly && !binding.root && rules.shared.has(meta.className))
     throw MdError.sharedEntityOutsideRoot(meta.className, binding.domain, rules.strategy);
   if (!rules.schemaPerDomain || meta.schema !== '*') return schema;

@@ -129,6 +129,11 @@ function guardQueryBuilder(view: View, scope: Scope, qb: any): any {
  * strategies use internally, passes through unchanged.
  */
 export const GUARDED_DRIVER: Record<string, unknown> = {
+  // The driver wraps whatever a statement throws into a DriverException: a refusal of the guards stays as it is.
+  convertException(this: View, exception: unknown) {
+    return MdError.is(exception) ? exception : (real(this).convertException as any).call(this, exception);
+  },
+
   createQueryBuilder(this: View, entityName: unknown, ...rest: unknown[]) {
     const qb = (real(this).createQueryBuilder as any).call(this, entityName, ...rest);
     const scope = scopeOf(this, entityName);

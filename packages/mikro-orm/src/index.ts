@@ -17,7 +17,7 @@ export { createOrmTemplate, withStore } from './orm-template.js';
 export type { ProvisionStep } from './provisioning.js';
 export { runProvisionSteps, withAdvisoryLock } from './provisioning.js';
 export type { LoginRole } from './roles.js';
-export { ensureLoginRole, grantSchema, requestRole, shortIdent } from './roles.js';
+export { ensureLoginRole, grantSchema, hideActivity, requestRole, shortIdent } from './roles.js';
 export type { AnyEntity } from './shared-entities.js';
 export { classifyEntities, entityClassName, isSharedEntity, markShared } from './shared-entities.js';
 export type { SqliteDatabaseFactory, SqliteFileOptions } from './sqlite.js';

@@ -48,6 +48,27 @@ export async function ensureLoginRole(admin: SqlEntityManager, role: LoginRole):
 }
 
 /**
+ * Hides what a shared request role's sessions run: `track_activities = off`
+ * for the role, so `pg_stat_activity` holds no query text of its sessions.
+ * MikroORM sends SQL with its values inlined, and every session of one role
+ * may read every other one's last query there — without this, one domain's
+ * raw SQL could read the values of another domain's statements. Only a
+ * superuser (or a role granted `SET` on `track_activities`) may set it;
+ * returns false when the admin may not.
+ *
+ * @example
+ * await hideActivity(admin.em.fork(), role); // true
+ */
+export async function hideActivity(admin: SqlEntityManager, role: LoginRole): Promise<boolean> {
+  try {
+    await admin.getConnection().execute(`alter role ${quoteIdent(role.name)} set track_activities = off`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Inside a schema (an admin connection): the role reads and writes its
  * tables and sequences — also those later migrations create, through
  * default privileges — and nothing else: no CREATE, no access to the

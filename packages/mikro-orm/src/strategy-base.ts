@@ -10,7 +10,13 @@ import {
 } from '@md/core';
 import type { MetadataStorage, Options } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
-import { type DomainGuardRules, setGuardRules } from './domain-guard.js';
+import {
+  bindDomain,
+  type DomainGuardRules,
+  domainBinding,
+  setGuardRules,
+  withSharedPivots,
+} from './domain-guard.js';
 import { migrateStore, migrationConfig, pendingMigrationsOf, schemaDiff } from './migrations.js';
 import { createOrmTemplate, type OrmTemplate } from './orm-template.js';
 import type { ProvisionStep } from './provisioning.js';
@@ -66,7 +72,7 @@ export abstract class MikroOrmStrategyBase<TOptions extends MikroOrmStrategyOpti
     });
     const metadata = this.#template.orm.getMetadata();
     const { shared } = classifyEntities(this.options.entities, this.options.shared);
-    setGuardRules(metadata, this.guardRules(shared, metadata));
+    setGuardRules(metadata, this.guardRules(withSharedPivots(shared, metadata), metadata));
     await this.start(site);
   }
 
@@ -101,8 +107,15 @@ export abstract class MikroOrmStrategyBase<TOptions extends MikroOrmStrategyOpti
    */
   protected abstract guardRules(shared: ReadonlySet<string>, metadata: MetadataStorage): DomainGuardRules;
 
+  /**
+   * An entity manager on the root domain's store for shared entities only:
+   * a domain-scoped entity through it is refused, so no domain reaches the
+   * root domain's own rows this way.
+   */
   sharedEm(): SqlEntityManager {
-    return this.em(this.site().domains.root);
+    const em = this.em(this.site().domains.root);
+    bindDomain(em, { ...domainBinding(em)!, sharedOnly: true });
+    return em;
   }
 
   async migrate(domain: DomainProxy): Promise<MigrationReport> {
