@@ -142,6 +142,18 @@ export const GUARDED_DRIVER: Record<string, unknown> = {
     return guardQueryBuilder(this, scope, qb);
   },
 
+  // Collection.matching() loads a many-to-many relation without the entity manager's schema.
+  loadFromPivotTable(this: View, prop: { pivotEntity: unknown }, ...rest: any[]) {
+    const scope = scopeOf(this, prop.pivotEntity);
+    const index = 4; // (owners, where, orderBy, ctx, options, pivotJoin)
+    if (scope !== undefined) {
+      const options = rest[index] ?? {};
+      const schema = checkEntity(scope.rules, scope.binding, scope.meta, options.schema);
+      if (schema !== options.schema) rest[index] = { ...options, schema };
+    }
+    return (real(this).loadFromPivotTable as any).call(this, prop, ...rest);
+  },
+
   async nativeInsert(this: View, entityName: unknown, data: Row, options: any = {}) {
     const scope = scopeOf(this, entityName);
     try {

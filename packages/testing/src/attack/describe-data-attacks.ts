@@ -1,15 +1,7 @@
 import { MdError } from '@md/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StrategyConformanceOptions } from '../strategy/describe-strategy-conformance.js';
-import {
-  attempt,
-  createDataFixture,
-  type DataFixture,
-  isRefusal,
-  type Outcome,
-  reveals,
-  tableOf,
-} from './fixture.js';
+import { attempt, createDataFixture, isRefusal, type Outcome, reveals, tableOf } from './fixture.js';
 import { DATA_LIMITS, type DataLimit, limitApplies } from './limits.js';
 import { POSTGRES_ATTACKS, RAW_SQL_ATTACKS } from './raw-sql.js';
 import { READ_ATTACKS } from './reads.js';

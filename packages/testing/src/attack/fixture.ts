@@ -124,6 +124,30 @@ export async function createDataFixture(
   };
 }
 
+/** One app instance: the strategy (fresh entity definitions) on the storage `id` names, and a site with `domains`. */
+export async function openInstance(
+  options: StrategyConformanceOptions,
+  id: string,
+  domains: readonly string[],
+  poolSize?: number,
+  seeder: (em: EntityManager, domain: { name: string }) => Promise<void> = async () => {},
+) {
+  const entities = createConformanceEntities();
+  const strategy: DataFixture['strategy'] = await options.createStrategy({
+    entities,
+    all: [entities.Owner, entities.Item, entities.Tag, entities.Plan],
+    shared: [entities.Plan],
+    seeder,
+    id,
+    ...(poolSize === undefined ? {} : { poolSize }),
+  });
+  const site = await createSite<EntityManager>({
+    isolation: strategy,
+    domains: domains.map((name) => ({ name })),
+  });
+  return { site, strategy, entities };
+}
+
 /** Every string reachable from `value` (entities, collections, arrays, rows, error messages), for a leak check. */
 export function stringsOf(value: unknown, depth = 0, seen = new WeakSet<object>()): string[] {
   if (typeof value === 'string') return [value];

@@ -1,3 +1,4 @@
+export { describeIsolationRegressions } from './describe-isolation-regressions.js';
 export type {
   MigrationBaseClass,
   MigrationBaseLike,
