@@ -85,7 +85,7 @@ export function setDomainOnCheckout(sign: DomainSigner): (connection: DatabaseCo
   return async function setDomain(connection) {
     const domain = tryGetCurrentDomain()?.name;
     await connection.executeQuery(
-      CompiledQuery.raw('select set_config($1, $2, false)', [
+      CompiledQuery.raw("select set_config($1, $2, false), set_config('search_path', 'public', false)", [
         SETTING,
         domain === undefined ? '' : sign(domain),
       ]),
