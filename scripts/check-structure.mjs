@@ -18,7 +18,6 @@ const ADAPTERS = [
 const REWORKED_ELSEWHERE = {
   'packages/registry/src/domain-registry.ts': 'its SQL moves to kysely (MikroORM 7 port)',
   'packages/testing/src/strategy/describe-strategy-conformance.ts': 'strategy suite, MikroORM 7 port',
-  'packages/isolation-row/src/row-level.ts': 'row-level strategy, MikroORM 7 port',
 };
 
 function sources(dir) {

@@ -1,2 +1,3 @@
-export type { RowLevelOptions } from './row-level.js';
-export { rowLevel, TENANT_FILTER } from './row-level.js';
+export type { RowLevelOptions } from './options.js';
+export { rowLevel } from './row-level.js';
+export { TENANT_FILTER } from './tables.js';

@@ -1,6 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { tryGetCurrentDomain } from '@md/core';
-import { quoteIdent, quoteLiteral, shortIdent, type TenantRule } from '@md/mikro-orm';
+import {
+  ensureLoginRole,
+  hideActivity,
+  quoteIdent,
+  quoteLiteral,
+  shortIdent,
+  type TenantRule,
+} from '@md/mikro-orm';
 import type { EntityMetadata, MetadataStorage } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { CompiledQuery, type DatabaseConnection } from 'kysely';
@@ -191,4 +198,27 @@ async function addTenantForeignKeys(run: Run, tenant: TenantRule, meta: EntityMe
       `do $$ begin if not exists (select from pg_constraint where conname = ${quoteLiteral(fk)}) then alter table ${quoteIdent(meta.tableName)} add constraint ${quoteIdent(fk)} foreign key (${tenantColumn}, ${quoteIdent(column)}) references ${quoteIdent(target.tableName)} (${tenantColumn}, ${quoteIdent(pk)}) not valid; end if; end $$`,
     );
   }
+}
+
+/**
+ * Everything row-level isolation installs on a PostgreSQL database, on an
+ * admin connection, one process at a time (the caller holds the install
+ * lock): the key and the verifying function first (the tables' default
+ * calls it), the tables on a fresh database (`createTables`), the request
+ * role (its password in line with the admin's, its activity hidden), then
+ * grants and policies when this version of md has not installed them yet.
+ * Returns the signer of this database's `md.domain` values.
+ */
+export async function installPostgres(
+  admin: SqlEntityManager,
+  plan: RowSecurityPlan,
+  fresh: boolean,
+  createTables: () => Promise<void>,
+): Promise<DomainSigner> {
+  const sign = await prepareSigning(admin);
+  if (fresh) await createTables();
+  await ensureLoginRole(admin, plan.role);
+  await hideActivity(admin, plan.role);
+  if (fresh || !(await installedVersion(admin))) await installRowSecurity(admin, plan);
+  return sign;
 }

@@ -9,66 +9,32 @@ import {
   addPivotTenantProperty,
   classifyEntities,
   type DomainGuardRules,
-  derivedPassword,
-  domainBinding,
-  ensureLoginRole,
   entityClassName,
-  hideActivity,
+  type LoginRole,
   type MikroOrmStrategy,
   MikroOrmStrategyBase,
-  type MikroOrmStrategyOptions,
   migrateStore,
   openDomainEm,
   runProvisionSteps,
-  type SqliteDatabaseFactory,
   type StoreOrm,
   type StrategyStats,
-  sqliteDialect,
   type TenantRule,
-  urlConnection,
   withAdvisoryLock,
-  withCredentials,
   withStore,
 } from '@md/mikro-orm';
-import { EntitySchema, type MetadataStorage, type Options } from '@mikro-orm/core';
+import type { MetadataStorage, Options } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import type { RowLevelOptions } from './options.js';
+import { type DomainSigner, installPostgres, installRowSecurity } from './postgres-rls.js';
+import { appRoleOf, openAdminStore, openAppStore } from './stores.js';
 import {
-  CURRENT_DOMAIN,
-  type DomainSigner,
-  installedVersion,
-  installRowSecurity,
-  prepareSigning,
-  setDomainOnCheckout,
-} from './postgres-rls.js';
-
-/** Options of {@link rowLevel}. Give `dbName` (SQLite) or `url` (PostgreSQL). */
-export interface RowLevelOptions extends MikroOrmStrategyOptions {
-  /** SQLite: the database file (every domain shares its tables). */
-  dbName?: string;
-  /**
-   * PostgreSQL: an admin (superuser) URL with a password. The strategy
-   * creates the tables, the row-level security policies, the signing key
-   * and a plain login role with it; requests connect as that role, never as
-   * the admin.
-   */
-  url?: string;
-  /**
-   * PostgreSQL: the role requests connect as (created when missing). Default
-   * `md_app`, with a password derived from the admin URL's (the same on
-   * every start and every app instance; nothing is stored).
-   */
-  appRole?: { name: string; password: string };
-  /** Connections in the pool (PostgreSQL; default 10). */
-  poolSize?: number;
-  /** The tenant property added to every domain-scoped `EntitySchema` (default `tenantId`, column `tenant_id`). */
-  tenantProperty?: string;
-  /** SQLite: how the file is opened (default the built-in `node:sqlite`; pass a factory for another binding). */
-  sqlite?: SqliteDatabaseFactory;
-}
-
-/** The filter every domain-scoped read, update and delete goes through. */
-export const TENANT_FILTER = 'md_tenant';
-const MARKER_TABLE = 'md_provisioned_domain';
+  addTenantProperty,
+  childrenFirst,
+  hasTables,
+  installTables,
+  MARKER_TABLE,
+  tenantFilter,
+} from './tables.js';
 
 class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
   readonly name = 'row-level';
@@ -98,41 +64,12 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     this.#scopedEntities = options.entities.filter((entity) =>
       scoped.has(entityClassName(entity)),
     ) as object[];
-    for (const entity of options.entities) {
-      if (!scoped.has(entityClassName(entity)) || !(entity instanceof EntitySchema)) continue;
-      // Entities stay strategy-agnostic: the tenant column is added here, once.
-      if (entity.meta.properties[property as never] === undefined) {
-        entity.addProperty(property as never, 'string', {
-          fieldName: 'tenant_id',
-          length: 64,
-          index: true,
-          // On PostgreSQL a raw INSERT gets the verified domain of the session too.
-          ...(this.#postgres ? { defaultRaw: CURRENT_DOMAIN } : {}),
-        } as never);
-      }
-    }
+    addTenantProperty(options.entities, scoped, property, this.#postgres);
   }
 
   /** The tenant filter: every read of a scoped entity, relations included, limited to the entity manager's domain. */
   protected override templateOptions(): Partial<Options> {
-    const property = this.#property;
-    return {
-      filters: {
-        [TENANT_FILTER]: {
-          name: TENANT_FILTER,
-          default: true,
-          args: false,
-          entity: [...this.#scopedEntities] as never,
-          // The domain is the entity manager's own: filter parameters cannot move it.
-          cond: (_args: unknown, _type: string, em: object, _options: unknown, entityName?: string) => {
-            const domain = domainBinding(em)?.domain;
-            if (domain === undefined)
-              throw MdError.noCurrentDomain(`A query on ${entityName ?? 'a domain-scoped entity'}`);
-            return { [property]: domain };
-          },
-        },
-      },
-    };
+    return { filters: tenantFilter(this.#property, this.#scopedEntities) };
   }
 
   /** Every scoped table (generated pivot tables included) carries the tenant column; shared tables are everyone's. */
@@ -157,13 +94,14 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     // Tables, key, role and policies are installed (or brought to this version) on start, one
     // process at a time; later migrations are site.migrate's (or provision's) job.
     if (this.#postgres) {
-      const lock = this.template().open({ ...urlConnection(this.options.url!), pool: { min: 0, max: 1 } });
+      const lock = openAdminStore(this.template(), this.options);
       await withAdvisoryLock(lock, 'md:row-level:install', () =>
         this.#withAdminStore((admin) => this.#installPostgres(admin)),
       );
     } else {
       await this.#withAdminStore(async (admin) => {
-        if (!(await this.#installed(admin))) await this.#installTables(admin);
+        if (!(await hasTables(admin)))
+          await installTables(admin, this.site().rootDomain, this.options, false);
       });
     }
     this.#store = this.#openAppStore();
@@ -220,12 +158,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     domain: DomainProxy,
     _options: DeprovisionOptions,
   ): Promise<void> {
-    const metadata = this.template().orm.getMetadata();
-    const metas = [...this.#requireTenant().scoped].map((name) => metadata.getByClassName(name));
-    // Children first: tables with more references to other scoped tables (pivots first) go earlier.
-    const refs = (m: (typeof metas)[number]) =>
-      m.relations.filter((r) => r.kind === 'm:1' && this.#requireTenant().scoped.has(r.type)).length;
-    metas.sort((a, b) => refs(b) - refs(a));
+    const metas = childrenFirst(this.template().orm.getMetadata(), this.#requireTenant().scoped);
     await this.site().run(domain.name, () =>
       this.em(domain).transactional(async (em) => {
         for (const meta of metas) await em.nativeDelete(meta.class, {});
@@ -284,35 +217,12 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     return run;
   }
 
-  async #installed(admin: StoreOrm): Promise<boolean> {
-    try {
-      await admin.em.getConnection().execute(`select 1 from ${MARKER_TABLE} limit 1`);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** The shared tables and the provisioning record (the first start on a database). */
-  async #installTables(admin: StoreOrm): Promise<void> {
-    await admin.driver.connect();
-    await migrateStore(admin.em.fork(), this.site().rootDomain, this.options);
-    await admin.em
-      .getConnection()
-      .execute(
-        `create table if not exists ${MARKER_TABLE} (domain varchar(64) primary key, provisioned_at ${this.#postgres ? 'timestamptz' : 'datetime'} not null default current_timestamp)`,
-      );
-  }
-
   /** Key and verifying function first (the tables' default calls it), then tables, role, grants, policies. */
   async #installPostgres(admin: StoreOrm): Promise<void> {
-    const em = admin.em.fork();
-    this.#sign = await prepareSigning(em);
-    const fresh = !(await this.#installed(admin));
-    if (fresh) await this.#installTables(admin);
-    await ensureLoginRole(em, this.#appRole());
-    await hideActivity(em, this.#appRole());
-    if (fresh || !(await installedVersion(em))) await installRowSecurity(em, this.#plan(admin));
+    const fresh = !(await hasTables(admin));
+    this.#sign = await installPostgres(admin.em.fork(), this.#plan(admin), fresh, () =>
+      installTables(admin, this.site().rootDomain, this.options, true),
+    );
   }
 
   #plan(admin: StoreOrm) {
@@ -325,34 +235,16 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     };
   }
 
-  #appRole(): { name: string; password: string } {
-    this.options.appRole ??= {
-      name: 'md_app',
-      password: derivedPassword(this.options.url!, 'row-level role md_app'),
-    };
-    return this.options.appRole;
+  #appRole(): LoginRole {
+    return appRoleOf(this.options);
   }
 
   #openAdminStore(): StoreOrm {
-    if (!this.#postgres) return this.#openSqliteStore();
-    return this.template().open({ ...urlConnection(this.options.url!), pool: { min: 0, max: 1 } });
+    return openAdminStore(this.template(), this.options);
   }
 
   #openAppStore(): StoreOrm {
-    if (!this.#postgres) return this.#openSqliteStore();
-    const role = this.#appRole();
-    return this.template().open({
-      ...urlConnection(withCredentials(this.options.url!, role.name, role.password)),
-      pool: { min: 0, max: this.options.poolSize ?? 10 },
-      onReserveConnection: setDomainOnCheckout(this.initialized(this.#sign)) as (
-        connection: unknown,
-      ) => Promise<void>,
-    });
-  }
-
-  #openSqliteStore(): StoreOrm {
-    const dbName = this.options.dbName!;
-    return this.template().open({ dbName, driverOptions: sqliteDialect(dbName, {}, this.options.sqlite) });
+    return openAppStore(this.template(), this.options, this.#sign);
   }
 
   #requireStore(): StoreOrm {

@@ -76,7 +76,9 @@ describe('row-level on postgres: the signed domain setting', () => {
           async (trx) => {
             for (const sql of FORGERIES[round % FORGERIES.length]!(victim)) await trx.execute(sql);
             return (
-              (await trx.execute(`select name from public.md_item where tag = 'rls'`)) as Array<{ name: string }>
+              (await trx.execute(`select name from public.md_item where tag = 'rls'`)) as Array<{
+                name: string;
+              }>
             ).map((r) => r.name);
           },
         ),
