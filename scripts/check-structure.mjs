@@ -17,7 +17,6 @@ const ADAPTERS = [
 ];
 const REWORKED_ELSEWHERE = {
   'packages/testing/src/strategy/describe-strategy-conformance.ts': 'strategy suite, MikroORM 7 port',
-  'packages/isolation-row/src/row-level.ts': 'row-level strategy, MikroORM 7 port',
 };
 
 function sources(dir) {

@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import {
   type DeprovisionOptions,
   type DomainProxy,
@@ -11,66 +9,35 @@ import {
 } from '@md/core';
 import {
   createTablesSql,
+  type DomainGuardRules,
   type MikroOrmStrategy,
   MikroOrmStrategyBase,
   type MikroOrmStrategyOptions,
   migrateStore,
+  openDomainEm,
   type ProvisionStep,
-  quoteIdent,
   runProvisionSteps,
   type SqliteDatabaseFactory,
   type StoreOrm,
   type StrategyStats,
   sqliteDialect,
+  withAdvisoryLock,
   withStore,
 } from '@md/mikro-orm';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import type { DatabasePerDomainOptions } from './options.js';
+import { ensureRequestRole, grantRequestRole } from './request-roles.js';
 import { StorePool } from './store-pool.js';
-
-/** Options of {@link databasePerDomain}. Give `folder` (SQLite) or `url` (PostgreSQL). */
-export interface DatabasePerDomainOptions extends MikroOrmStrategyOptions {
-  /** SQLite: the folder holding one `<domain>.sqlite` file per domain. */
-  folder?: string;
-  /**
-   * PostgreSQL: a server URL whose role may `CREATE DATABASE`. Each domain gets
-   * database `databaseName(domain)` on it, unless the domain names its own
-   * `databaseUrl` (then that URL is used as is, and created on its server).
-   */
-  url?: string;
-  /** Database name of a domain on the server (default `md_<name>` with `-` as `_`). */
-  databaseName?: (domain: string) => string;
-  /** Most domain pools open at once; least recently used idle pools are closed beyond it (default 50). */
-  budget?: number;
-  /** Close a domain's pool after this long unused (ms, default 60 000; 0 never). */
-  idleTimeoutMs?: number;
-  /** How long a query waits for a pool slot when every open pool is busy before `CONNECTION_BUDGET_EXHAUSTED` (ms, default 10 000). */
-  acquireTimeoutMs?: number;
-  /** Connections per domain pool (PostgreSQL; SQLite uses one). Default 2. */
-  poolSize?: number;
-  /**
-   * SQLite: how a file is opened — md's default is the built-in `node:sqlite`
-   * (no native build); pass a factory to use another binding (e.g. better-sqlite3).
-   */
-  sqlite?: SqliteDatabaseFactory;
-}
-
-function defaultDatabaseName(domain: string): string {
-  return `md_${domain.replace(/[^a-z0-9]/g, '_')}`;
-}
-
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
-interface Target {
-  /** Options for a store on the domain's database. */
-  store: { dbName: string; clientUrl?: string };
-  /** PostgreSQL: the maintenance database on the same server, where `CREATE DATABASE` runs. */
-  admin?: { dbName: string; clientUrl: string };
-  file?: string;
-}
+import {
+  claimFile,
+  createDatabaseOn,
+  databaseExists,
+  dropDatabaseOn,
+  migrationsTable,
+  removeFiles,
+  type Target,
+  targetOf,
+} from './targets.js';
 
 class DatabasePerDomain extends MikroOrmStrategyBase<DatabasePerDomainOptions> {
   readonly name = 'database-per-domain';
@@ -105,7 +72,21 @@ class DatabasePerDomain extends MikroOrmStrategyBase<DatabasePerDomainOptions> {
   }
 
   em(domain: DomainProxy): SqlEntityManager {
-    return this.#requirePool().handle(domain.name).store.em.fork({ clear: true, useContext: false });
+    return openDomainEm(this.#requirePool().handle(domain.name).store, {
+      domain: domain.name,
+      root: domain.isRoot,
+    });
+  }
+
+  /** Shared entities live in the root domain's database only: other domains' entity managers refuse them. */
+  protected override guardRules(shared: ReadonlySet<string>): DomainGuardRules {
+    return { strategy: this.name, shared, sharedInRootOnly: true, schemaPerDomain: false };
+  }
+
+  /** The root domain's database exists on every start after the first: bring its request role in line. */
+  protected override async provisionRoot(site: SiteLike): Promise<void> {
+    if (await this.isProvisioned(site.rootDomain)) await this.#grantRequests(site.rootDomain);
+    else await this.provision(site.domains.root);
   }
 
   stats(): StrategyStats & { waiting: number } {
@@ -116,10 +97,17 @@ class DatabasePerDomain extends MikroOrmStrategyBase<DatabasePerDomainOptions> {
   async isProvisioned(name: string): Promise<boolean> {
     const target = this.#target(name);
     if (target.file !== undefined) return existsSync(target.file);
-    return this.#withAdmin(target, async (em) => this.#databaseExists(em, target.store.dbName));
+    return this.#withAdmin(target, (em) => databaseExists(em, target.store.dbName));
   }
 
-  async provision(domain: DomainProxy, options: ProvisionOptions = {}): Promise<void> {
+  /**
+   * Creates the database (a SQLite file claimed atomically, or `CREATE
+   * DATABASE` under an advisory lock held for the whole provisioning, so
+   * concurrent provisionings of one domain in several processes run one
+   * after the other), its request role, migrates, grants, seeds. Only the
+   * provisioning that created the database may drop it again.
+   */
+  protected override async provisionDomain(domain: DomainProxy, options: ProvisionOptions): Promise<void> {
     const target = this.#target(domain.name);
     let created = false;
     let store: StoreOrm | undefined;
@@ -127,12 +115,9 @@ class DatabasePerDomain extends MikroOrmStrategyBase<DatabasePerDomainOptions> {
       {
         name: 'create database',
         run: async () => {
-          created = !(await this.isProvisioned(domain.name));
-          if (created && target.admin !== undefined) {
-            await this.#withAdmin(target, (em) =>
-              em.getConnection().execute(`create database ${quoteIdent(target.store.dbName)}`),
-            );
-          }
+          created = await this.#createDatabase(target);
+          if (target.role !== undefined)
+            await this.#withAdmin(target, (em) => ensureRequestRole(em, target.store.dbName, target.role!));
           store = this.#openStore(domain.name, false);
           await store.driver.connect();
         },
@@ -148,6 +133,13 @@ class DatabasePerDomain extends MikroOrmStrategyBase<DatabasePerDomainOptions> {
           await migrateStore(store!.em.fork(), domain.name, this.options);
         },
       },
+      {
+        name: 'grant requests',
+        run: async () => {
+          if (target.role !== undefined)
+            await grantRequestRole(store!.em.fork(), target.role, migrationsTable(store!));
+        },
+      },
       ...this.seedSteps(
         domain,
         options,
@@ -155,16 +147,38 @@ class DatabasePerDomain extends MikroOrmStrategyBase<DatabasePerDomainOptions> {
         () => store!.em.fork(),
       ),
     ];
+    const provision = () => runProvisionSteps(domain.name, steps);
     try {
-      await runProvisionSteps(domain.name, steps);
+      if (target.admin === undefined) await provision();
+      else
+        await withAdvisoryLock(
+          this.#adminStore(target),
+          `md:provision:database:${target.store.dbName}`,
+          provision,
+        );
     } finally {
       await store?.close();
     }
   }
 
-  async deprovision(domain: DomainProxy, _options: DeprovisionOptions): Promise<void> {
+  protected override async deprovisionDomain(
+    domain: DomainProxy,
+    _options: DeprovisionOptions,
+  ): Promise<void> {
     await this.#requirePool().release(domain.name);
-    await this.#dropDatabase(this.#target(domain.name));
+    const target = this.#target(domain.name);
+    await this.#dropDatabase(target);
+  }
+
+  /** Migrations run as the admin; tables they create are granted to the request role. */
+  protected override async applyMigrations(name: string): Promise<string[]> {
+    const role = this.#target(name).role;
+    return this.withMigrationStore(name, async (em) => {
+      const applied = await migrateStore(em, name, this.options);
+      if (role !== undefined)
+        await grantRequestRole(em, role, em.config.get('migrations').tableName ?? 'mikro_orm_migrations');
+      return applied;
+    });
   }
 
   /** A short-lived store on the domain's database, outside the request pool and its budget. */
@@ -190,21 +204,7 @@ class DatabasePerDomain extends MikroOrmStrategyBase<DatabasePerDomainOptions> {
   }
 
   #target(name: string): Target {
-    const { folder, url } = this.options;
-    if (folder !== undefined) {
-      const file = resolve(join(folder, `${name}.sqlite`));
-      return { store: { dbName: file }, file };
-    }
-    const own = this.initializedSite?.domains.get(name)?.databaseUrl;
-    const dbName =
-      own !== undefined
-        ? new URL(own).pathname.slice(1)
-        : (this.options.databaseName ?? defaultDatabaseName)(name);
-    const clientUrl = own ?? withDatabase(url!, dbName);
-    return {
-      store: { dbName, clientUrl },
-      admin: { dbName: 'postgres', clientUrl: withDatabase(clientUrl, 'postgres') },
-    };
+    return targetOf(this.options, name, this.initializedSite?.domains.get(name)?.databaseUrl);
   }
 
   /** A store on the domain's database; request stores never create a missing SQLite file. */
@@ -218,31 +218,39 @@ class DatabasePerDomain extends MikroOrmStrategyBase<DatabasePerDomainOptions> {
       });
     }
     return template.open({
-      ...target.store,
+      ...(forRequests ? target.request : target.store),
       pool: { min: 0, max: forRequests ? (this.options.poolSize ?? 2) : 1, idleTimeoutMillis: 10_000 },
     });
   }
 
-  async #withAdmin<T>(target: Target, fn: (em: SqlEntityManager) => Promise<T>): Promise<T> {
-    const admin = this.template().open({ ...target.admin!, pool: { min: 0, max: 1 } });
-    return withStore(admin, (store) => fn(store.em.fork()));
+  /** A one-connection store on the server's maintenance database, as the admin. */
+  #adminStore(target: Target): StoreOrm {
+    return this.template().open({ ...target.admin!, pool: { min: 0, max: 1 } });
   }
 
-  async #databaseExists(em: SqlEntityManager, dbName: string): Promise<boolean> {
-    const rows = await em.getConnection().execute('select 1 from pg_database where datname = ?', [dbName]);
-    return rows.length > 0;
+  async #withAdmin<T>(target: Target, fn: (em: SqlEntityManager) => Promise<T>): Promise<T> {
+    return withStore(this.#adminStore(target), (store) => fn(store.em.fork()));
+  }
+
+  /** Creates the domain's database unless it exists; true when this call created it. */
+  async #createDatabase(target: Target): Promise<boolean> {
+    if (target.file !== undefined) return claimFile(target.file);
+    return this.#withAdmin(target, (em) => createDatabaseOn(em, target.store.dbName));
+  }
+
+  /** Brings an existing domain's request role and grants in line (what provisioning does, without migrating). */
+  async #grantRequests(name: string): Promise<void> {
+    const target = this.#target(name);
+    if (target.role === undefined) return;
+    await this.#withAdmin(target, (em) => ensureRequestRole(em, target.store.dbName, target.role!));
+    await withStore(this.#openStore(name, false), (store) =>
+      grantRequestRole(store.em.fork(), target.role!, migrationsTable(store)),
+    );
   }
 
   async #dropDatabase(target: Target): Promise<void> {
-    if (target.file !== undefined) {
-      await Promise.all(
-        ['', '-journal', '-wal', '-shm'].map((suffix) => rm(`${target.file}${suffix}`, { force: true })),
-      );
-      return;
-    }
-    await this.#withAdmin(target, (em) =>
-      em.getConnection().execute(`drop database if exists ${quoteIdent(target.store.dbName)} with (force)`),
-    );
+    if (target.file !== undefined) await removeFiles(target.file);
+    else await this.#withAdmin(target, (em) => dropDatabaseOn(em, target));
   }
 
   #requirePool(): StorePool {

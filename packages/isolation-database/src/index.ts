@@ -1,2 +1,2 @@
-export type { DatabasePerDomainOptions } from './database-per-domain.js';
 export { databasePerDomain } from './database-per-domain.js';
+export type { DatabasePerDomainOptions } from './options.js';

@@ -7,12 +7,12 @@ import { databasePerDomain } from '../src/index.js';
 
 describe('database-per-domain budget', () => {
   it('1,000 domains with a budget of 20 never have more than 20 pools open', async () => {
-    const { Owner, Item, Plan } = createConformanceEntities();
+    const { Owner, Item, Tag, Plan } = createConformanceEntities();
     const folder = tempDir('md-budget-');
     const isolation = databasePerDomain({
       driver: SqliteDriver,
       folder,
-      entities: [Owner, Item, Plan],
+      entities: [Owner, Item, Tag, Plan],
       shared: [Plan],
       budget: 20,
     });
@@ -56,13 +56,13 @@ describe('database-per-domain budget', () => {
   }, 180_000);
 
   it('cold activation shares metadata: time and memory per resident domain', async () => {
-    const { Owner, Item, Plan } = createConformanceEntities();
+    const { Owner, Item, Tag, Plan } = createConformanceEntities();
     const folder = tempDir('md-cold-');
     const count = 200;
     const isolation = databasePerDomain({
       driver: SqliteDriver,
       folder,
-      entities: [Owner, Item, Plan],
+      entities: [Owner, Item, Tag, Plan],
       shared: [Plan],
       budget: count + 1,
     });

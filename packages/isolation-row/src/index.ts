@@ -1,3 +1,3 @@
-export type { RowLevelOptions } from './row-level.js';
+export type { RowLevelOptions } from './options.js';
 export { rowLevel } from './row-level.js';
-export { RowEntityManager, TENANT_FILTER, TenantSubscriber } from './tenant-guard.js';
+export { TENANT_FILTER } from './tables.js';

@@ -1,69 +1,50 @@
-import { randomBytes } from 'node:crypto';
 import {
   type DeprovisionOptions,
   type DomainProxy,
   type IsolationCapabilities,
   MdError,
   type ProvisionOptions,
-  tryGetCurrentDomain,
 } from '@md/core';
 import {
+  addPivotTenantProperty,
   classifyEntities,
+  type DomainGuardRules,
   entityClassName,
+  type LoginRole,
   type MikroOrmStrategy,
   MikroOrmStrategyBase,
-  type MikroOrmStrategyOptions,
   migrateStore,
-  quoteIdent,
+  openDomainEm,
   runProvisionSteps,
-  type SqliteDatabaseFactory,
   type StoreOrm,
   type StrategyStats,
-  sqliteDialect,
-  urlConnection,
+  type TenantRule,
+  withAdvisoryLock,
   withStore,
 } from '@md/mikro-orm';
-import { EntitySchema, type Options } from '@mikro-orm/core';
+import type { MetadataStorage, Options } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
-import { CompiledQuery, type DatabaseConnection } from 'kysely';
+import type { RowLevelOptions } from './options.js';
+import { type DomainSigner, installPostgres, installRowSecurity } from './postgres-rls.js';
+import { appRoleOf, openAdminStore, openAppStore } from './stores.js';
 import {
-  bindTenantInfo,
-  RowEntityManager,
-  TENANT_FILTER,
-  type TenantInfo,
-  TenantSubscriber,
-} from './tenant-guard.js';
-
-/** Options of {@link rowLevel}. Give `dbName` (SQLite) or `url` (PostgreSQL). */
-export interface RowLevelOptions extends MikroOrmStrategyOptions {
-  /** SQLite: the database file (every domain shares its tables). */
-  dbName?: string;
-  /**
-   * PostgreSQL: an admin (superuser) URL. The strategy creates the tables,
-   * the row-level security policies and a plain login role with it; requests
-   * connect as that role, never as the admin.
-   */
-  url?: string;
-  /** PostgreSQL: the role requests connect as (created when missing). Default `md_app` with a random password. */
-  appRole?: { name: string; password: string };
-  /** Connections in the pool (PostgreSQL; default 10). */
-  poolSize?: number;
-  /** The tenant property added to every domain-scoped `EntitySchema` (default `tenantId`, column `tenant_id`). */
-  tenantProperty?: string;
-  /** SQLite: how the file is opened (default the built-in `node:sqlite`; pass a factory for another binding). */
-  sqlite?: SqliteDatabaseFactory;
-}
-
-const MARKER_TABLE = 'md_provisioned_domain';
-const SETTING = 'md.domain';
+  addTenantProperty,
+  childrenFirst,
+  hasTables,
+  installTables,
+  MARKER_TABLE,
+  tenantFilter,
+} from './tables.js';
 
 class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
   readonly name = 'row-level';
   readonly capabilities: IsolationCapabilities;
   readonly #postgres: boolean;
-  readonly #tenant: TenantInfo;
+  readonly #property: string;
   /** The domain-scoped entities themselves (filters name entities, not class names). */
   readonly #scopedEntities: readonly object[];
+  #tenant: TenantRule | undefined;
+  #sign: DomainSigner | undefined;
   #store: StoreOrm | undefined;
   /** Migrations of the shared tables run one at a time (provisions may run concurrently). */
   #migrating: Promise<unknown> = Promise.resolve();
@@ -78,70 +59,56 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     this.#postgres = options.url !== undefined;
     this.capabilities = { rowLevel: true, rootData: true, databaseEnforced: this.#postgres };
     const property = options.tenantProperty ?? 'tenantId';
+    this.#property = property;
     const { scoped } = classifyEntities(options.entities, options.shared);
-    this.#tenant = { property, column: 'tenant_id', scoped };
     this.#scopedEntities = options.entities.filter((entity) =>
       scoped.has(entityClassName(entity)),
     ) as object[];
-    for (const entity of options.entities) {
-      if (!scoped.has(entityClassName(entity)) || !(entity instanceof EntitySchema)) continue;
-      // Entities stay strategy-agnostic: the tenant column is added here, once.
-      if (entity.meta.properties[property as never] === undefined) {
-        entity.addProperty(property as never, 'string', {
-          fieldName: 'tenant_id',
-          length: 64,
-          index: true,
-          // On PostgreSQL a raw INSERT gets the domain from the transaction-local setting too.
-          ...(this.#postgres ? { defaultRaw: `current_setting('${SETTING}', true)` } : {}),
-        } as never);
-      }
-    }
+    addTenantProperty(options.entities, scoped, property, this.#postgres);
   }
 
-  /** The tenant filter, fail closed, and the guards that set and check `tenant_id` on writes. */
+  /** The tenant filter: every read of a scoped entity, relations included, limited to the entity manager's domain. */
   protected override templateOptions(): Partial<Options> {
-    const scoped = [...this.#scopedEntities];
-    const property = this.#tenant.property;
+    return { filters: tenantFilter(this.#property, this.#scopedEntities) };
+  }
+
+  /** Every scoped table (generated pivot tables included) carries the tenant column; shared tables are everyone's. */
+  protected override guardRules(shared: ReadonlySet<string>, metadata: MetadataStorage): DomainGuardRules {
+    const entities = new Set(this.#scopedEntities.map((e) => entityClassName(e as never)));
+    const pivots = addPivotTenantProperty(metadata, this.#property, entities);
+    this.#tenant = {
+      property: this.#property,
+      column: 'tenant_id',
+      scoped: new Set([...entities, ...pivots]),
+    };
     return {
-      entityManager: RowEntityManager,
-      subscribers: [new TenantSubscriber()],
-      filters: {
-        [TENANT_FILTER]: {
-          name: TENANT_FILTER,
-          default: true,
-          args: false,
-          entity: scoped as never,
-          cond: (
-            args: { domain?: string } | undefined,
-            _type: string,
-            _em: unknown,
-            _options: unknown,
-            entityName?: string,
-          ) => {
-            // Fail closed: a scoped query with no domain never runs unscoped.
-            if (args?.domain === undefined)
-              throw MdError.noCurrentDomain(`A query on ${entityName ?? 'a domain-scoped entity'}`);
-            return { [property]: args.domain };
-          },
-        },
-      },
+      strategy: this.name,
+      shared,
+      sharedInRootOnly: false,
+      schemaPerDomain: false,
+      tenant: this.#tenant,
     };
   }
 
   protected override async start(): Promise<void> {
-    bindTenantInfo(this.template().orm.getMetadata(), this.#tenant);
-    // Install tables, role and policies on first start; later migrations are site.migrate's
-    // (or provision's) job, so a broken deployment cannot keep the site from starting.
-    await this.#withAdminStore(async (admin) => {
-      if (!(await this.#installed(admin))) await this.#install(admin);
-    });
+    // Tables, key, role and policies are installed (or brought to this version) on start, one
+    // process at a time; later migrations are site.migrate's (or provision's) job.
+    if (this.#postgres) {
+      const lock = openAdminStore(this.template(), this.options);
+      await withAdvisoryLock(lock, 'md:row-level:install', () =>
+        this.#withAdminStore((admin) => this.#installPostgres(admin)),
+      );
+    } else {
+      await this.#withAdminStore(async (admin) => {
+        if (!(await hasTables(admin)))
+          await installTables(admin, this.site().rootDomain, this.options, false);
+      });
+    }
     this.#store = this.#openAppStore();
   }
 
   em(domain: DomainProxy): SqlEntityManager {
-    const em = this.#requireStore().em.fork({ clear: true, useContext: false });
-    em.setFilterParams(TENANT_FILTER, { domain: domain.name });
-    return em;
+    return openDomainEm(this.#requireStore(), { domain: domain.name, root: domain.isRoot });
   }
 
   stats(): StrategyStats {
@@ -155,7 +122,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     return rows.length > 0;
   }
 
-  async provision(domain: DomainProxy, options: ProvisionOptions = {}): Promise<void> {
+  protected override async provisionDomain(domain: DomainProxy, options: ProvisionOptions): Promise<void> {
     const seeder = options.seed === true ? this.options.seeder : undefined;
     await runProvisionSteps(domain.name, [
       {
@@ -166,40 +133,32 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
         },
       },
       {
-        // The marker and the seed rows commit together or not at all.
+        // The record comes first and the seed after, in one transaction: of two concurrent
+        // provisionings (any process) the second waits on the first's record, then finds it.
         name: seeder === undefined ? 'record domain' : 'seed',
         run: () =>
           this.site().run(domain.name, () =>
             this.em(domain).transactional(async (em) => {
-              const connection = em.getConnection();
-              const ctx = em.getTransactionContext();
-              const existing = (await connection.execute(
-                `select domain from ${MARKER_TABLE} where domain = ?`,
-                [domain.name],
-                'all',
-                ctx,
-              )) as unknown[];
-              if (existing.length > 0) return;
-              await connection.execute(
-                `insert into ${MARKER_TABLE} (domain) values (?)`,
-                [domain.name],
-                'run',
-                ctx,
-              );
-              await seeder?.(em as SqlEntityManager, domain);
+              const recorded = (await em
+                .getConnection()
+                .execute(
+                  `insert into ${MARKER_TABLE} (domain) values (?) on conflict (domain) do nothing`,
+                  [domain.name],
+                  'run',
+                  em.getTransactionContext(),
+                )) as { affectedRows: number };
+              if (recorded.affectedRows > 0) await seeder?.(em as SqlEntityManager, domain);
             }),
           ),
       },
     ]);
   }
 
-  async deprovision(domain: DomainProxy, _options: DeprovisionOptions): Promise<void> {
-    const metadata = this.template().orm.getMetadata();
-    const metas = [...this.#tenant.scoped].map((name) => metadata.getByClassName(name));
-    // Children first: entities with more references to other scoped entities go earlier.
-    const refs = (m: (typeof metas)[number]) =>
-      m.relations.filter((r) => r.kind === 'm:1' && this.#tenant.scoped.has(r.type)).length;
-    metas.sort((a, b) => refs(b) - refs(a));
+  protected override async deprovisionDomain(
+    domain: DomainProxy,
+    _options: DeprovisionOptions,
+  ): Promise<void> {
+    const metas = childrenFirst(this.template().orm.getMetadata(), this.#requireTenant().scoped);
     await this.site().run(domain.name, () =>
       this.em(domain).transactional(async (em) => {
         for (const meta of metas) await em.nativeDelete(meta.class, {});
@@ -218,7 +177,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
   /**
    * Migrates the shared tables (once for every domain: the first domain
    * migrated applies the migrations, the others find them up to date), then
-   * reinstalls the PostgreSQL policies so new tables get them too.
+   * reinstalls the PostgreSQL grants and policies so new tables get them too.
    */
   protected override async applyMigrations(name: string): Promise<string[]> {
     return this.#migrateShared(name);
@@ -250,7 +209,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     const run = this.#migrating.then(() =>
       this.#withAdminStore(async (admin) => {
         const names = await migrateStore(admin.em.fork(), domain, this.options);
-        if (this.#postgres && names.length > 0) await this.#installPolicies(admin);
+        if (this.#postgres && names.length > 0) await installRowSecurity(admin.em.fork(), this.#plan(admin));
         return names;
       }),
     );
@@ -258,113 +217,59 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     return run;
   }
 
-  async #installed(admin: StoreOrm): Promise<boolean> {
-    try {
-      await admin.em.getConnection().execute(`select 1 from ${MARKER_TABLE} limit 1`);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Tables, marker table, role, grants and policies: shared by every domain. */
-  async #install(admin: StoreOrm): Promise<void> {
-    await admin.driver.connect();
-    await migrateStore(admin.em.fork(), this.site().rootDomain, this.options);
-    await admin.em
-      .getConnection()
-      .execute(
-        `create table if not exists ${MARKER_TABLE} (domain varchar(64) primary key, provisioned_at ${this.#postgres ? 'timestamptz' : 'datetime'} not null default current_timestamp)`,
-      );
-    if (this.#postgres) await this.#installPolicies(admin);
-  }
-
-  async #installPolicies(admin: StoreOrm): Promise<void> {
-    const role = this.#appRole();
-    const run = (sql: string) => admin.em.getConnection().execute(sql);
-    const roleName = quoteIdent(role.name);
-    const password = role.password.replace(/'/g, "''");
-    await run(
-      `do $$ begin if not exists (select from pg_roles where rolname = '${role.name.replace(/'/g, "''")}') then create role ${roleName} login password '${password}' nosuperuser nobypassrls; end if; end $$`,
+  /** Key and verifying function first (the tables' default calls it), then tables, role, grants, policies. */
+  async #installPostgres(admin: StoreOrm): Promise<void> {
+    const fresh = !(await hasTables(admin));
+    this.#sign = await installPostgres(admin.em.fork(), this.#plan(admin), fresh, () =>
+      installTables(admin, this.site().rootDomain, this.options, true),
     );
-    await run(`alter role ${roleName} login password '${password}' nosuperuser nobypassrls`);
-    await run(`grant usage on schema public to ${roleName}`);
-    await run(`grant select, insert, update, delete on all tables in schema public to ${roleName}`);
-    await run(`grant usage, select on all sequences in schema public to ${roleName}`);
-    const metadata = this.template().orm.getMetadata();
-    const check = `${quoteIdent(this.#tenant.column)} = current_setting('${SETTING}', true)`;
-    for (const name of this.#tenant.scoped) {
-      const table = quoteIdent(metadata.getByClassName(name).tableName);
-      await run(`alter table ${table} enable row level security`);
-      await run(`alter table ${table} force row level security`);
-      await run(`drop policy if exists md_tenant on ${table}`);
-      await run(`create policy md_tenant on ${table} using (${check}) with check (${check})`);
-    }
   }
 
-  #appRole(): { name: string; password: string } {
-    this.options.appRole ??= { name: 'md_app', password: randomBytes(18).toString('base64url') };
-    return this.options.appRole;
+  #plan(admin: StoreOrm) {
+    return {
+      role: this.#appRole(),
+      metadata: this.template().orm.getMetadata(),
+      tenant: this.#requireTenant(),
+      markerTable: MARKER_TABLE,
+      migrationsTable: admin.config.get('migrations').tableName ?? 'mikro_orm_migrations',
+    };
+  }
+
+  #appRole(): LoginRole {
+    return appRoleOf(this.options);
   }
 
   #openAdminStore(): StoreOrm {
-    const template = this.template();
-    if (!this.#postgres) return this.#openSqliteStore();
-    return template.open({ ...urlConnection(this.options.url!), pool: { min: 0, max: 1 } });
+    return openAdminStore(this.template(), this.options);
   }
 
   #openAppStore(): StoreOrm {
-    const template = this.template();
-    if (!this.#postgres) return this.#openSqliteStore();
-    const url = new URL(this.options.url!);
-    const role = this.#appRole();
-    url.username = encodeURIComponent(role.name);
-    url.password = encodeURIComponent(role.password);
-    return template.open({
-      clientUrl: url.toString(),
-      dbName: url.pathname.slice(1),
-      pool: { min: 0, max: this.options.poolSize ?? 10 },
-      onReserveConnection: setDomainOnCheckout as (connection: unknown) => Promise<void>,
-    });
-  }
-
-  #openSqliteStore(): StoreOrm {
-    const dbName = this.options.dbName!;
-    return this.template().open({ dbName, driverOptions: sqliteDialect(dbName, {}, this.options.sqlite) });
+    return openAppStore(this.template(), this.options, this.#sign);
   }
 
   #requireStore(): StoreOrm {
     return this.initialized(this.#store);
   }
-}
 
-/**
- * Sets `md.domain` to the current domain (empty outside any domain, which
- * the policies match with no row) each time a connection is taken from the
- * pool — for one statement, or once for a whole transaction — through
- * MikroORM's public `onReserveConnection` hook. Every checkout overwrites
- * the value, so a pooled connection never carries one domain's setting into
- * another domain's statement: one extra round trip per checkout, not a
- * transaction around every statement.
- */
-async function setDomainOnCheckout(connection: DatabaseConnection): Promise<void> {
-  await connection.executeQuery(
-    CompiledQuery.raw('select set_config($1, $2, false)', [SETTING, tryGetCurrentDomain()?.name ?? '']),
-  );
+  #requireTenant(): TenantRule {
+    return this.initialized(this.#tenant);
+  }
 }
 
 /**
  * Row-level isolation: every domain shares the tables; domain-scoped
  * entities get a `tenant_id` column (added to `EntitySchema` definitions
- * automatically). A MikroORM filter scopes every read, update and delete,
- * including populate and relations, and a query with no domain throws
- * `NO_CURRENT_DOMAIN`; inserts take the current domain, and any write that
- * sets or changes `tenant_id` to another domain throws `TENANT_MISMATCH`.
- * On PostgreSQL the database is a second wall: `FORCE ROW LEVEL SECURITY`
- * policies on `current_setting('md.domain', true)`, set on every
- * connection checkout from the pool, and requests connect as a plain role, so even raw SQL
- * sees only the current domain. On SQLite the filter is the only wall: raw
- * SQL is not scoped.
+ * automatically, and to the pivot tables MikroORM generates for their
+ * many-to-many relations). Every statement a domain's entity manager
+ * issues — reads, the unit of work's writes, query builders, native and
+ * upsert calls, pivot rows — is stamped with or limited to its domain, a
+ * relation to another domain's row is refused, and a query with no domain
+ * throws `NO_CURRENT_DOMAIN`. On PostgreSQL the database is a second wall:
+ * `FORCE ROW LEVEL SECURITY` policies on a signed `md.domain` setting
+ * (verified by a `SECURITY DEFINER` function whose key the request role
+ * cannot read) set on every connection checkout, and requests connect as a
+ * plain role, so raw SQL sees only the current domain and cannot switch it.
+ * On SQLite the ORM is the only wall: raw SQL is not scoped.
  *
  * @example
  * import { PostgreSqlDriver } from '@mikro-orm/postgresql';

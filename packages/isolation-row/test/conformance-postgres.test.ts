@@ -1,21 +1,4 @@
-import { injectPostgresUrl, startPostgres } from '@md/testing/postgres';
 import { describeStrategyConformance } from '@md/testing/strategy';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { rowLevel } from '../src/index.js';
+import { options } from './postgres-strategy.js';
 
-describeStrategyConformance({
-  name: 'row-level',
-  database: 'postgres',
-  createStrategy: async ({ all, shared, seeder, id, poolSize }) => {
-    const server = await startPostgres({ url: injectPostgresUrl() });
-    return rowLevel({
-      driver: PostgreSqlDriver,
-      url: await server.createDatabase(id),
-      appRole: { name: `${id}_app`, password: 'app-secret' },
-      entities: all,
-      shared,
-      seeder,
-      ...(poolSize === undefined ? {} : { poolSize }),
-    });
-  },
-});
+describeStrategyConformance(options);

@@ -1,14 +1,4 @@
-import { join } from 'node:path';
-import { tempDir } from '@md/testing';
 import { describeStrategyConformance } from '@md/testing/strategy';
-import { SqliteDriver } from '@mikro-orm/sql';
-import { rowLevel } from '../src/index.js';
+import { options } from './sqlite-strategy.js';
 
-const root = tempDir('md-row-');
-
-describeStrategyConformance({
-  name: 'row-level',
-  database: 'sqlite',
-  createStrategy: ({ all, shared, seeder, id }) =>
-    rowLevel({ driver: SqliteDriver, dbName: join(root, `${id}.sqlite`), entities: all, shared, seeder }),
-});
+describeStrategyConformance(options);

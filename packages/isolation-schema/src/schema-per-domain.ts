@@ -8,25 +8,44 @@ import {
 } from '@md/core';
 import {
   classifyEntities,
+  type DomainGuardRules,
+  ensureLoginRole,
   entityClassName,
+  grantSchema,
+  hideActivity,
+  type LoginRole,
   type MikroOrmStrategy,
   MikroOrmStrategyBase,
   type MikroOrmStrategyOptions,
+  migrateStore,
+  openDomainEm,
   type ProvisionStep,
   quoteIdent,
+  requestRole,
   runProvisionSteps,
   type StoreOrm,
   type StrategyStats,
   urlConnection,
+  withAdvisoryLock,
+  withCredentials,
   withStore,
 } from '@md/mikro-orm';
 import { EntitySchema } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { CompiledQuery, type DatabaseConnection } from 'kysely';
 
+function migrationsTable(em: SqlEntityManager): string {
+  return em.config.get('migrations').tableName ?? 'mikro_orm_migrations';
+}
+
 /** Options of {@link schemaPerDomain}. */
 export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
-  /** PostgreSQL URL of the one database; its role must be able to create schemas. */
+  /**
+   * PostgreSQL admin URL of the one database (a role that may create
+   * schemas and roles, with a password). Requests connect as a plain role
+   * md creates (`<database>_app`, password derived from the admin's), which
+   * may read and write the domains' tables but owns nothing.
+   */
   url: string;
   /** Schema of a domain (default `md_<name>` with `-` as `_`). */
   schemaName?: (domain: string) => string;
@@ -47,12 +66,14 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   readonly capabilities: IsolationCapabilities = { schemaPerDomain: true, rootData: true };
   #store: StoreOrm | undefined;
   #recycled = 0;
+  readonly #role: LoginRole;
 
   constructor(options: SchemaPerDomainOptions) {
     if (typeof options.url !== 'string' || options.url === '') {
       throw MdError.invalidOptions('schemaPerDomain needs { url } of a PostgreSQL database');
     }
     super(options, 'schemaPerDomain');
+    this.#role = requestRole(options.url);
     const { scoped } = classifyEntities(options.entities, options.shared);
     for (const entity of options.entities) {
       // Domain-scoped tables live in every domain's schema: the schema is chosen per query.
@@ -61,8 +82,15 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   protected override async start(site: SiteLike): Promise<void> {
+    await this.#withAdmin(async (admin) => {
+      await ensureLoginRole(admin, this.#role);
+      // One role serves every domain: its sessions must not read each other's statements.
+      await hideActivity(admin, this.#role);
+    });
     this.#store = this.#openPool();
-    await this.provisionRoot(site);
+    // The root schema exists on every start after the first: its grants are brought in line, never migrated.
+    if (await this.isProvisioned(site.rootDomain)) await this.#grant(site.rootDomain);
+    else await this.provision(site.domains.root);
   }
 
   schemaOf(domain: string): string {
@@ -70,11 +98,20 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   em(domain: DomainProxy): SqlEntityManager {
-    return this.#requireStore().em.fork({
-      clear: true,
-      useContext: false,
+    return openDomainEm(this.#requireStore(), {
+      domain: domain.name,
+      root: domain.isRoot,
       schema: this.schemaOf(domain.name),
     });
+  }
+
+  /**
+   * Every statement of a domain's entity manager names the domain's schema
+   * (another schema is refused with `TENANT_MISMATCH`); shared entities live
+   * in the root domain's schema and other domains' entity managers refuse them.
+   */
+  protected override guardRules(shared: ReadonlySet<string>): DomainGuardRules {
+    return { strategy: this.name, shared, sharedInRootOnly: true, schemaPerDomain: true };
   }
 
   /** `recycled`: connections the pool has closed (recycled after `maxUses` / `maxLifetimeMs`, or idle). */
@@ -85,30 +122,34 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   async isProvisioned(name: string): Promise<boolean> {
     const rows = (await this.#requireStore()
       .em.getConnection()
-      .execute('select 1 from information_schema.schemata where schema_name = ?', [
-        this.schemaOf(name),
-      ])) as unknown[];
+      .execute('select 1 from pg_namespace where nspname = ?', [this.schemaOf(name)])) as unknown[];
     return rows.length > 0;
   }
 
-  async provision(domain: DomainProxy, options: ProvisionOptions = {}): Promise<void> {
+  /**
+   * Creates the schema, migrates and seeds it, under a PostgreSQL advisory
+   * lock held for the whole provisioning: concurrent provisionings of one
+   * domain, in this process or others, run one after the other, and only
+   * the one that created the schema may drop it again.
+   */
+  protected override async provisionDomain(domain: DomainProxy, options: ProvisionOptions): Promise<void> {
     const schema = this.schemaOf(domain.name);
     let created = false;
-    const steps: ProvisionStep[] = [
+    // One admin connection (in the domain's schema) creates, migrates and grants; another holds the lock.
+    const steps = (admin: SqlEntityManager): ProvisionStep[] => [
       {
         name: 'create schema',
         run: async () => {
           created = !(await this.isProvisioned(domain.name));
-          if (created)
-            await this.#requireStore()
-              .em.getConnection()
-              .execute(`create schema ${quoteIdent(schema)}`);
+          if (created) await admin.getConnection().execute(`create schema ${quoteIdent(schema)}`);
         },
         undo: async () => {
-          if (created) await this.#dropSchema(schema);
+          if (created)
+            await admin.getConnection().execute(`drop schema if exists ${quoteIdent(schema)} cascade`);
         },
       },
-      { name: 'migrate', run: () => this.applyMigrations(domain.name).then(() => {}) },
+      { name: 'migrate', run: () => migrateStore(admin, domain.name, this.options, schema).then(() => {}) },
+      { name: 'grant requests', run: () => grantSchema(admin, schema, this.#role, migrationsTable(admin)) },
       ...this.seedSteps(
         domain,
         options,
@@ -116,10 +157,16 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
         () => this.em(domain),
       ),
     ];
-    await runProvisionSteps(domain.name, steps);
+    const lock = this.template().open({ ...urlConnection(this.options.url), pool: { min: 0, max: 1 } });
+    await withAdvisoryLock(lock, `md:provision:schema:${schema}`, () =>
+      this.withMigrationStore(domain.name, (admin) => runProvisionSteps(domain.name, steps(admin))),
+    );
   }
 
-  async deprovision(domain: DomainProxy, _options: DeprovisionOptions): Promise<void> {
+  protected override async deprovisionDomain(
+    domain: DomainProxy,
+    _options: DeprovisionOptions,
+  ): Promise<void> {
     await this.#dropSchema(this.schemaOf(domain.name));
   }
 
@@ -163,9 +210,29 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   async #dropSchema(schema: string): Promise<void> {
-    await this.#requireStore()
-      .em.getConnection()
-      .execute(`drop schema if exists ${quoteIdent(schema)} cascade`);
+    await this.#withAdmin((admin) =>
+      admin.getConnection().execute(`drop schema if exists ${quoteIdent(schema)} cascade`),
+    );
+  }
+
+  /** Migrations run as the admin; what they create is granted to the request role. */
+  protected override async applyMigrations(name: string): Promise<string[]> {
+    const applied = await super.applyMigrations(name);
+    await this.#grant(name);
+    return applied;
+  }
+
+  /** The request role reads and writes the domain schema's tables, and nothing else of it. */
+  async #grant(name: string): Promise<void> {
+    await this.#withAdmin((admin) =>
+      grantSchema(admin, this.schemaOf(name), this.#role, migrationsTable(admin)),
+    );
+  }
+
+  /** A short-lived one-connection store as the admin (DDL: schemas, grants). */
+  async #withAdmin<T>(fn: (admin: SqlEntityManager) => Promise<T>): Promise<T> {
+    const admin = this.template().open({ ...urlConnection(this.options.url), pool: { min: 0, max: 1 } });
+    return withStore(admin, (store) => fn(store.em.fork()));
   }
 
   /**
@@ -176,7 +243,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
    */
   #openPool(): StoreOrm {
     return this.template().open({
-      ...urlConnection(this.options.url),
+      ...urlConnection(withCredentials(this.options.url, this.#role.name, this.#role.password)),
       pool: { min: 0, max: this.options.poolSize ?? 10 },
       driverOptions: {
         maxUses: this.options.maxUses ?? 1000,

@@ -1,22 +1,4 @@
-import { injectPostgresUrl, startPostgres } from '@md/testing/postgres';
 import { describeStrategyConformance } from '@md/testing/strategy';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { schemaPerDomain } from '../src/index.js';
+import { options } from './postgres-strategy.js';
 
-describeStrategyConformance({
-  name: 'schema-per-domain',
-  database: 'postgres',
-  createStrategy: async ({ all, shared, seeder, id, poolSize }) => {
-    const server = await startPostgres({ url: injectPostgresUrl() });
-    return schemaPerDomain({
-      driver: PostgreSqlDriver,
-      url: await server.createDatabase(id),
-      entities: all,
-      shared,
-      seeder,
-      // Recycle often in tests so the recycling path runs under the whole suite.
-      maxUses: 50,
-      ...(poolSize === undefined ? {} : { poolSize }),
-    });
-  },
-});
+describeStrategyConformance(options);

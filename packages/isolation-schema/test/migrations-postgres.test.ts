@@ -51,8 +51,9 @@ describe('schema-per-domain: migrations run inside the domain schema', () => {
         .sharedEm()
         .getConnection()
         .execute(
-          `select table_schema as schema, table_name as name from information_schema.tables
-           where table_name in ('md_thing', 'mikro_orm_migrations') order by 1, 2`,
+          // pg_tables lists every table, also those the request role may not read (mikro_orm_migrations).
+          `select schemaname as schema, tablename as name from pg_tables
+           where tablename in ('md_thing', 'mikro_orm_migrations') order by 1, 2`,
         )) as Array<{ schema: string; name: string }>;
       expect(rows.map((r) => `${r.schema}.${r.name}`)).toEqual([
         'md__main_.md_thing',

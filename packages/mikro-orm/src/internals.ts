@@ -2,7 +2,13 @@
 // names what it relies on; `test/internals.test.ts` checks every assumption
 // against the installed MikroORM, so an upgrade that changes one fails there,
 // loudly, instead of silently weakening isolation.
-import type { Configuration, EntityManager, MetadataStorage, MikroORM } from '@mikro-orm/core';
+import {
+  type Configuration,
+  type EntityManager,
+  helper,
+  type MetadataStorage,
+  type MikroORM,
+} from '@mikro-orm/core';
 
 /**
  * Makes a store's configuration hand out the template's comparator,
@@ -35,8 +41,17 @@ export function shareMetadataServices(
 /** What md reads of a QueryBuilder while it is finalised (`qb.state`, public but `@internal`). */
 export interface QueryBuilderState {
   readonly type?: unknown;
+  /** Insert / update data, keyed by column once `insert()` / `update()` processed it. */
   readonly data?: unknown;
   readonly finalized: boolean;
+  /** The schema `withSchema()` set, if any. */
+  readonly schema?: string;
+  /** The processed where condition, keyed by property. */
+  readonly cond: Record<string, unknown>;
+  /** `onConflict()` clauses of an insert (an upsert). */
+  readonly onConflict?: readonly unknown[];
+  /** Joined relations, by alias: each names the relation property it follows. */
+  readonly joins: Record<string, { prop?: { targetMeta?: { className: string } } }>;
 }
 
 /**
@@ -52,8 +67,12 @@ export function beforeQueryBuilderFinalize<TQb extends object>(
   qb: TQb,
   hook: (qb: TQb, state: QueryBuilderState) => void,
 ): TQb {
-  const target = qb as TQb & { finalize(): void; readonly state: QueryBuilderState };
-  const finalize = target.finalize;
+  const target = qb as TQb & {
+    finalize(): void;
+    clone(...args: unknown[]): TQb;
+    readonly state: QueryBuilderState;
+  };
+  const { finalize, clone } = target;
   let done = false;
   target.finalize = function mdFinalize(this: typeof target) {
     if (!done && !this.state.finalized) {
@@ -62,7 +81,87 @@ export function beforeQueryBuilderFinalize<TQb extends object>(
     }
     return finalize.call(this);
   };
+  // `getCount()` and `getResultAndCount()` run a clone, built without the driver's createQueryBuilder.
+  target.clone = function mdClone(this: typeof target, ...args: unknown[]) {
+    const copy = clone.apply(this, args) as TQb & { readonly state: QueryBuilderState };
+    return copy.state.finalized ? copy : beforeQueryBuilderFinalize(copy, hook);
+  };
   return qb;
+}
+
+/**
+ * Runs `check` (once) before the query builder's statement is sent: for
+ * checks that must read the database first (does a related row belong to
+ * the domain?), which `finalize` — synchronous — cannot do.
+ *
+ * Relies on: `QueryBuilder#execute()` being the one method every
+ * insert and update query builder is run through (`nativeInsert`,
+ * `nativeUpdate` and `qb.execute()` alike).
+ */
+export function beforeQueryBuilderExecute<TQb extends object>(qb: TQb, check: () => Promise<void>): TQb {
+  const target = qb as TQb & { execute(...args: unknown[]): Promise<unknown> };
+  const execute = target.execute;
+  let checked: Promise<void> | undefined;
+  target.execute = async function mdExecute(this: typeof target, ...args: unknown[]) {
+    checked ??= check();
+    await checked;
+    return execute.apply(this, args);
+  };
+  return qb;
+}
+
+const REAL_DRIVER = Symbol('md.realDriver');
+const VIEW_OWNER = Symbol('md.viewOwner');
+const prototypes = new WeakMap<object, WeakMap<object, object>>();
+
+/**
+ * The driver as one entity manager sees it: an object that inherits every
+ * method of the store's driver, with `methods` on top (one shared prototype
+ * per driver and method table), and the entity manager reachable from
+ * inside them as {@link driverViewOwner}`(this)`. Every statement the entity
+ * manager issues then passes `methods` first — its own calls, the unit of
+ * work's change sets, the pivot-table persister, the entity loader and every
+ * query builder (which keeps the view as its driver).
+ *
+ * Relies on: `EntityManager` reading its driver from its `driver` field and
+ * `getDriver()` only (UnitOfWork, ChangeSetPersister, EntityLoader and
+ * EntityFactory capture `getDriver()` when the entity manager is built; the
+ * QueryBuilder takes the driver it is created by), `AbstractSqlDriver`
+ * keeping no ES private fields (so an object inheriting from it works as
+ * the driver), and the driver's own methods calling each other through `this`.
+ */
+export function createDriverView<TDriver extends object>(
+  em: object,
+  driver: TDriver,
+  methods: Partial<Record<string, unknown>>,
+): TDriver {
+  const real = realDriver(driver);
+  let byDriver = prototypes.get(methods);
+  if (byDriver === undefined) {
+    byDriver = new WeakMap();
+    prototypes.set(methods, byDriver);
+  }
+  let proto = byDriver.get(real);
+  if (proto === undefined) {
+    proto = Object.assign(Object.create(real) as object, methods, { [REAL_DRIVER]: real });
+    byDriver.set(real, proto);
+  }
+  return Object.assign(Object.create(proto), { [VIEW_OWNER]: em }) as TDriver;
+}
+
+/** The store's own driver behind a view (the driver itself when it is not one). */
+export function realDriver<TDriver extends object>(driver: TDriver): TDriver {
+  return ((driver as Record<symbol, unknown>)[REAL_DRIVER] as TDriver | undefined) ?? driver;
+}
+
+/** The entity manager a driver view belongs to (inside a view method: `driverViewOwner(this)`). */
+export function driverViewOwner<TEm>(view: object): TEm | undefined {
+  return (view as Record<symbol, unknown>)[VIEW_OWNER] as TEm | undefined;
+}
+
+/** Points an entity manager's `driver` field at its view (the field is `readonly` in MikroORM's types). */
+export function useDriverView(em: object, view: object): void {
+  (em as { driver: object }).driver = view;
 }
 
 /** The connection methods every query and transaction of a store goes through. */
@@ -105,4 +204,45 @@ export function wrapConnection(
  */
 export function registerPlatformExtensions(config: Configuration, em: EntityManager): void {
   config.getPlatform().init({ config, em } as unknown as MikroORM);
+}
+
+/**
+ * Gives every pivot table MikroORM generated for a many-to-many relation
+ * between domain-scoped entities the tenant property of its owner entity (a
+ * copy of the discovered property: same column, type and default), so the
+ * links carry their domain like every other row. Returns the class names of
+ * the pivot entities it changed. Call it before any store is opened.
+ *
+ * Relies on: generated pivot entities being in the metadata with
+ * `pivotTable: true` and one many-to-one property per side, each naming its
+ * entity (`targetMeta`), and `EntityMetadata#addProperty` taking a
+ * discovered property as is.
+ */
+export function addPivotTenantProperty(
+  metadata: MetadataStorage,
+  property: string,
+  scoped: ReadonlySet<string>,
+): string[] {
+  const changed: string[] = [];
+  for (const meta of metadata.getAll().values()) {
+    if (meta.pivotTable !== true || meta.properties[property] !== undefined) continue;
+    const sides = meta.relations.map((prop) => prop.targetMeta).filter((m) => m !== undefined);
+    const owner = sides.find((side) => scoped.has(side.className));
+    const template = owner?.properties[property];
+    if (owner === undefined || template === undefined) continue;
+    meta.addProperty({ ...template, index: false, unique: false, primary: false });
+    changed.push(meta.className);
+  }
+  return changed;
+}
+
+/**
+ * The entity manager that manages `entity` (loaded it, created it or
+ * persisted it first).
+ *
+ * Relies on: `helper(entity).__em`, which `em.persist()` sets only when it
+ * is unset (`em.merge()` moves the entity to the merging entity manager).
+ */
+export function entityManagerOf(entity: object): object | undefined {
+  return helper(entity).__em as object | undefined;
 }

@@ -1,6 +1,9 @@
+import { MdError } from '@md/core';
 import { Configuration, MikroORM, type Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
+import { DomainGuardSubscriber, MdEntityManager } from './entity-manager.js';
 import { registerPlatformExtensions, shareMetadataServices } from './internals.js';
+import { isSingleConnection, refuseNestedUse } from './sqlite.js';
 
 /** The MikroORM driver class of a strategy (`SqliteDriver`, `PostgreSqlDriver`…). */
 export type SqlDriverClass = new (config: Configuration) => AbstractSqlDriver;
@@ -19,7 +22,7 @@ export interface StoreOrm {
 export interface OrmTemplateOptions {
   driver: SqlDriverClass;
   entities: readonly unknown[];
-  /** Any other MikroORM option (pool, debug, filters, entityManager…), applied to every store. */
+  /** Any other MikroORM option (pool, debug, filters…), applied to every store; `entityManager` must extend `MdEntityManager`. */
   orm?: Partial<Options>;
 }
 
@@ -56,6 +59,9 @@ export function createOrmTemplate(options: OrmTemplateOptions): OrmTemplate {
     driver: options.driver,
     entities: [...options.entities] as Options['entities'],
     allowGlobalContext: false,
+    // Every store's entity managers pass md's guards (bound to a domain, they enforce its rules).
+    entityManager: entityManagerClass(options.orm?.entityManager),
+    subscribers: [new DomainGuardSubscriber(), ...(options.orm?.subscribers ?? [])],
     // md creates and checks its stores itself; MikroORM's check would run on every pool open.
     ensureDatabase: false,
     discovery: { warnWhenNoEntities: false, ...options.orm?.discovery },
@@ -76,10 +82,23 @@ export function createOrmTemplate(options: OrmTemplateOptions): OrmTemplate {
       // The store's root entity manager behaves like `orm.em`: fork it, never use it directly.
       (em as { global: boolean }).global = true;
       registerPlatformExtensions(config, em);
+      // One SQLite connection per store: a unit of work inside another's transaction would wait forever.
+      if (isSingleConnection(overrides.driverOptions)) refuseNestedUse(driver.getConnection());
       return { config, driver, em, close: () => driver.close(true) };
     },
     close: () => orm.close(true),
   };
+}
+
+/** md's entity manager, or a subclass of it the user gives; any other class would skip the guards. */
+function entityManagerClass(given: unknown): typeof MdEntityManager {
+  if (given === undefined) return MdEntityManager;
+  if (
+    typeof given === 'function' &&
+    (given === MdEntityManager || given.prototype instanceof MdEntityManager)
+  )
+    return given as typeof MdEntityManager;
+  throw MdError.invalidOptions('orm.entityManager must extend MdEntityManager from @md/mikro-orm');
 }
 
 /**

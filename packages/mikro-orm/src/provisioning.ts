@@ -1,4 +1,5 @@
 import { MdError } from '@md/core';
+import { type StoreOrm, withStore } from './orm-template.js';
 
 /** One step of provisioning: what it does and how to undo it. */
 export interface ProvisionStep {
@@ -46,4 +47,28 @@ export async function runProvisionSteps(domain: string, steps: readonly Provisio
       throw MdError.provisionFailed(domain, step.name, cause, undoErrors);
     }
   }
+}
+
+/**
+ * Runs `fn` while holding a PostgreSQL advisory lock named `key`
+ * (transaction-scoped, on a connection of `store` kept for the whole of
+ * `fn`, then closed): provisionings of one domain from several processes
+ * run one after the other, so the one that finds the database or schema
+ * already there never creates it twice nor undoes the other's. `store`
+ * must be a store of its own (one connection): `fn` may not use it.
+ *
+ * @example
+ * await withAdvisoryLock(template.open({ ...urlConnection(url), pool: { min: 0, max: 1 } }), `md:provision:${schema}`, () =>
+ *   runProvisionSteps(name, steps),
+ * );
+ */
+export async function withAdvisoryLock<T>(store: StoreOrm, key: string, fn: () => Promise<T>): Promise<T> {
+  return withStore(store, async () => {
+    const connection = store.em.getConnection();
+    // The connection's own transaction (not em.transactional): no transaction context for `fn` to inherit.
+    return connection.transactional(async (trx) => {
+      await connection.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [key], 'all', trx);
+      return fn();
+    });
+  });
 }

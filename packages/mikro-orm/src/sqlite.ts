@@ -1,8 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MdError } from '@md/core';
+import { MdError, tryGetCurrentDomain } from '@md/core';
+import { TransactionContext } from '@mikro-orm/core';
 import { type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
+import { wrapConnection } from './internals.js';
+
+/** Marks the dialects md opens: one connection per file. */
+const SINGLE_CONNECTION = Symbol('md.sqliteSingleConnection');
 
 /** How md opens one SQLite file. */
 export interface SqliteFileOptions {
@@ -72,7 +77,7 @@ export function sqliteDialect(
 ): SqliteDialect {
   const create = options.create ?? true;
   const memory = file === ':memory:' || file === '';
-  return new SqliteDialect({
+  const dialect = new SqliteDialect({
     database: async () => {
       let db: SqliteDatabase;
       try {
@@ -81,10 +86,84 @@ export function sqliteDialect(
       } catch (cause) {
         throw MdError.storeUnavailable(file, cause);
       }
+      db = refuseAttach(db);
       const pragma = (sql: string) => db.prepare(sql).all([]);
       pragma(`pragma busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
       if (!memory && (options.wal ?? true)) pragma('pragma journal_mode = wal');
       return db;
     },
   });
+  return Object.assign(dialect, { [SINGLE_CONNECTION]: true });
+}
+
+/** SQL without its string literals, quoted identifiers and comments: what is left are keywords and names. */
+function bareSql(sql: string): string {
+  return sql.replace(
+    /'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g,
+    ' ',
+  );
+}
+
+/**
+ * Refuses `ATTACH` (and `DETACH`): raw SQL of one store must never open
+ * another store's file (database-per-domain keeps each domain in its own),
+ * whatever binding opens the files. Checked on every statement prepared.
+ */
+function refuseAttach(db: SqliteDatabase): SqliteDatabase {
+  const prepare = db.prepare.bind(db);
+  return Object.assign(db, {
+    prepare(sql: string) {
+      if (/\b(?:attach|detach)\b/i.test(bareSql(sql)))
+        throw MdError.foreignData(
+          tryGetCurrentDomain()?.name ?? 'none',
+          'another SQLite file (ATTACH is refused)',
+        );
+      return prepare(sql);
+    },
+  });
+}
+
+/** True for a dialect made by {@link sqliteDialect} (one connection for the whole store). */
+export function isSingleConnection(driverOptions: unknown): boolean {
+  return typeof driverOptions === 'object' && driverOptions !== null && SINGLE_CONNECTION in driverOptions;
+}
+
+/**
+ * Makes a statement or transaction that would wait for the store's only
+ * connection — held by a transaction the caller is itself running inside —
+ * fail with `NESTED_TRANSACTION` instead of waiting forever: a nested
+ * `site.run(other, …)` inside `em.transactional`, or the outer entity
+ * manager used inside its own transaction. Work of other requests (another
+ * async context) still waits its turn as before.
+ */
+export function refuseNestedUse(connection: object): void {
+  const open = new Set<unknown>();
+  const insideOpenTransaction = () => {
+    if (open.size === 0) return false;
+    const em = TransactionContext.currentTransactionContext()?.em;
+    return em !== undefined && open.has(em.getTransactionContext());
+  };
+  wrapConnection(connection, ({ execute, begin, commit, rollback }) => ({
+    execute: (...args) => {
+      if (args[3] === undefined && insideOpenTransaction())
+        throw MdError.nestedTransaction(tryGetCurrentDomain()?.name);
+      return execute(...args);
+    },
+    begin: async (...args) => {
+      const ctx = (args[0] as { ctx?: unknown } | undefined)?.ctx;
+      if (ctx === undefined && insideOpenTransaction())
+        throw MdError.nestedTransaction(tryGetCurrentDomain()?.name);
+      const trx = await begin(...args);
+      open.add(trx);
+      return trx;
+    },
+    commit: async (...args) => {
+      open.delete(args[0]);
+      return commit(...args);
+    },
+    rollback: async (...args) => {
+      open.delete(args[0]);
+      return rollback(...args);
+    },
+  }));
 }

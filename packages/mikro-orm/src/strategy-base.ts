@@ -8,17 +8,27 @@ import {
   type ProvisionOptions,
   type SiteLike,
 } from '@md/core';
-import type { Options } from '@mikro-orm/core';
+import type { MetadataStorage, Options } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import {
+  bindDomain,
+  type DomainGuardRules,
+  domainBinding,
+  setGuardRules,
+  withSharedPivots,
+} from './domain-guard.js';
 import { migrateStore, migrationConfig, pendingMigrationsOf, schemaDiff } from './migrations.js';
 import { createOrmTemplate, type OrmTemplate } from './orm-template.js';
 import type { ProvisionStep } from './provisioning.js';
+import { classifyEntities } from './shared-entities.js';
 import type { MikroOrmStrategy, MikroOrmStrategyOptions, StrategyStats } from './strategy.js';
 
 /**
  * What the MikroORM isolation strategies have in common, written once: the
  * entity metadata discovered into one {@link OrmTemplate} at `init`, the
- * "before init()" guards, `sharedEm`, `health`, `migrate`'s report,
+ * guards every domain's entity manager enforces (the strategy says which:
+ * {@link guardRules}), provisioning of one domain serialised in process,
+ * the "before init()" guards, `sharedEm`, `health`, `migrate`'s report,
  * `pendingMigrations` and `schemaDiff` over a short-lived migration store,
  * the seed step of provisioning, and `close`. A strategy keeps only what is
  * its own: where a domain's data lives (connection routing, schema choice,
@@ -31,7 +41,7 @@ import type { MikroOrmStrategy, MikroOrmStrategyOptions, StrategyStats } from '.
  *   readonly capabilities = { rootData: true };
  *   constructor(options: MyOptions) { super(options, 'onePool'); }
  *   protected async start(): Promise<void> { this.#store = this.template().open({ dbName: this.options.dbName }); }
- *   // em, isProvisioned, provision, deprovision, stats, withMigrationStore, closeConnections…
+ *   // em, isProvisioned, provisionDomain, deprovisionDomain, guardRules, stats, withMigrationStore, closeConnections…
  * }
  */
 export abstract class MikroOrmStrategyBase<TOptions extends MikroOrmStrategyOptions = MikroOrmStrategyOptions>
@@ -44,6 +54,8 @@ export abstract class MikroOrmStrategyBase<TOptions extends MikroOrmStrategyOpti
   readonly #label: string;
   #site: SiteLike | undefined;
   #template: OrmTemplate | undefined;
+  /** The tail of each domain's queue of provisionings and deprovisionings. */
+  readonly #queues = new Map<string, Promise<unknown>>();
 
   protected constructor(options: TOptions, label: string) {
     this.options = options;
@@ -58,17 +70,52 @@ export abstract class MikroOrmStrategyBase<TOptions extends MikroOrmStrategyOpti
       entities: this.options.entities,
       orm: { ...this.options.orm, ...migrationConfig(this.options), ...this.templateOptions() },
     });
+    const metadata = this.#template.orm.getMetadata();
+    const { shared } = classifyEntities(this.options.entities, this.options.shared);
+    setGuardRules(metadata, this.guardRules(withSharedPivots(shared, metadata), metadata));
     await this.start(site);
   }
 
   abstract em(domain: DomainProxy): SqlEntityManager;
   abstract isProvisioned(domain: string): Promise<boolean>;
-  abstract provision(domain: DomainProxy, options?: ProvisionOptions): Promise<void>;
-  abstract deprovision(domain: DomainProxy, options: DeprovisionOptions): Promise<void>;
   abstract stats(): StrategyStats;
 
+  /**
+   * Creates the domain's store (idempotent). Provisionings and
+   * deprovisionings of one domain run one after the other in this process
+   * (a strategy adds a database lock for other processes), so the one that
+   * finds the store already created never undoes it.
+   */
+  provision(domain: DomainProxy, options: ProvisionOptions = {}): Promise<void> {
+    return this.#serialized(domain.name, () => this.provisionDomain(domain, options));
+  }
+
+  deprovision(domain: DomainProxy, options: DeprovisionOptions): Promise<void> {
+    return this.#serialized(domain.name, () => this.deprovisionDomain(domain, options));
+  }
+
+  /** Provisioning proper: runs after every earlier provisioning of the domain has finished. */
+  protected abstract provisionDomain(domain: DomainProxy, options: ProvisionOptions): Promise<void>;
+
+  /** Deprovisioning proper, in the same queue as provisioning. */
+  protected abstract deprovisionDomain(domain: DomainProxy, options: DeprovisionOptions): Promise<void>;
+
+  /**
+   * What the guards enforce on every statement of a domain's entity
+   * manager, given the shared entities' class names and the discovered
+   * metadata (pivot entities included).
+   */
+  protected abstract guardRules(shared: ReadonlySet<string>, metadata: MetadataStorage): DomainGuardRules;
+
+  /**
+   * An entity manager on the root domain's store for shared entities only:
+   * a domain-scoped entity through it is refused, so no domain reaches the
+   * root domain's own rows this way.
+   */
   sharedEm(): SqlEntityManager {
-    return this.em(this.site().domains.root);
+    const em = this.em(this.site().domains.root);
+    bindDomain(em, { ...domainBinding(em)!, sharedOnly: true });
+    return em;
   }
 
   async migrate(domain: DomainProxy): Promise<MigrationReport> {
@@ -174,6 +221,16 @@ export abstract class MikroOrmStrategyBase<TOptions extends MikroOrmStrategyOpti
         },
       },
     ];
+  }
+
+  #serialized(name: string, fn: () => Promise<void>): Promise<void> {
+    const run = (this.#queues.get(name) ?? Promise.resolve()).then(fn);
+    const tail = run.catch(() => {});
+    this.#queues.set(name, tail);
+    void tail.then(() => {
+      if (this.#queues.get(name) === tail) this.#queues.delete(name);
+    });
+    return run;
   }
 
   /** The site given to `init`, when there is one yet. */

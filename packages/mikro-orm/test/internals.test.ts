@@ -4,20 +4,31 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@md/testing';
-import { Configuration, EntitySchema } from '@mikro-orm/core';
+import { type Collection, Configuration, EntitySchema } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
-import { QueryBuilder, type SqlEntityManager, SqliteDriver } from '@mikro-orm/sql';
+import { type AbstractSqlDriver, QueryBuilder, type SqlEntityManager, SqliteDriver } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   beforeQueryBuilderFinalize,
   createOrmTemplate,
+  MdEntityManager,
   migrateStore,
   migrationConfig,
   type OrmTemplate,
   type StoreOrm,
+  schemaDiff,
   sqliteDialect,
   wrapConnection,
 } from '../src/index.js';
+import {
+  addPivotTenantProperty,
+  beforeQueryBuilderExecute,
+  createDriverView,
+  driverViewOwner,
+  entityManagerOf,
+  type QueryBuilderState,
+  realDriver,
+} from '../src/internals.js';
 
 interface Thing {
   id: number;
@@ -127,5 +138,148 @@ describe('MikroORM internals md relies on (fails loudly when an upgrade changes 
     ).rejects.toThrow('undo');
     expect([count('begin'), count('rollback')]).toEqual([2, 1]);
     await other.close();
+  });
+
+  it('beforeQueryBuilderFinalize: the clone getCount() runs gets the hook too; state holds schema, cond by property, data by column, onConflict and joins', async () => {
+    const em = store.em.fork() as SqlEntityManager;
+    const states: QueryBuilderState[] = [];
+    const hooked = () =>
+      beforeQueryBuilderFinalize(em.createQueryBuilder(Thing), (builder, state) => {
+        states.push(state);
+        builder.andWhere({ name: 'two' });
+      });
+    expect(await hooked().getCount()).toBe(1);
+    const [items, total] = await hooked().select('*').getResultAndCount();
+    expect([items.map((t) => t.name), total]).toEqual([['two'], 1]);
+    const where = em.createQueryBuilder(Thing).withSchema('main').where({ name: 'x' });
+    where.getFormattedQuery();
+    expect(where.state.schema).toBe('main');
+    // Selects and counts key the condition by alias and property; updates and deletes by property.
+    expect(where.state.cond).toEqual({ [`${where.alias}.name`]: 'x' });
+    const update = em.createQueryBuilder(Thing).update({ name: 'y' }).where({ name: 'x' });
+    update.getFormattedQuery();
+    expect(update.state.cond).toEqual({ name: 'x' });
+    const insert = em.createQueryBuilder(Thing).insert({ id: 9, name: 'nine' }).onConflict('id').merge();
+    insert.getFormattedQuery();
+    expect(insert.state.data).toMatchObject({ id: 9, name: 'nine' });
+    expect(insert.state.onConflict).toHaveLength(1);
+  });
+
+  it('beforeQueryBuilderExecute: query builders run through execute(), nativeInsert included', async () => {
+    const em = store.em.fork() as SqlEntityManager;
+    const checks: string[] = [];
+    const qb = beforeQueryBuilderExecute(
+      em.createQueryBuilder(Thing).insert({ id: 5, name: 'five' }),
+      async () => {
+        checks.push('checked');
+      },
+    );
+    await qb.execute();
+    expect(checks).toEqual(['checked']);
+    expect(await em.count(Thing, { id: 5 })).toBe(1);
+  });
+
+  it('createDriverView: the unit of work, pivot tables, the entity loader and query builders of an entity manager all use its view', async () => {
+    interface Owned {
+      id: number;
+      labels: Collection<Label>;
+    }
+    interface Label {
+      id: number;
+      tenant: string;
+    }
+    const Label = new EntitySchema<Label>({
+      name: 'Label',
+      properties: { id: { type: 'integer', primary: true }, tenant: { type: 'string', nullable: true } },
+    });
+    const Owned = new EntitySchema<Owned>({
+      name: 'Owned',
+      properties: {
+        id: { type: 'integer', primary: true },
+        labels: { kind: 'm:n', entity: () => Label, owner: true },
+      },
+    });
+    const calls: Array<[string, string]> = [];
+    const counting: Record<string, unknown> = {};
+    for (const method of [
+      'createQueryBuilder',
+      'nativeInsertMany',
+      'nativeUpdate',
+      'nativeUpdateMany',
+      'nativeDelete',
+    ]) {
+      counting[method] = function (this: AbstractSqlDriver, entityName: unknown, ...rest: unknown[]) {
+        const owner = driverViewOwner<object>(this);
+        calls.push([
+          method,
+          `${this.getMetadata().find(entityName as never)?.className}${owner === undefined ? '' : '@em'}`,
+        ]);
+        return (realDriver(this) as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!.call(
+          this,
+          entityName,
+          ...rest,
+        );
+      };
+    }
+    const views = new WeakMap<object, AbstractSqlDriver>();
+    class CountingEm extends MdEntityManager {
+      override getDriver(): AbstractSqlDriver {
+        let view = views.get(this);
+        if (view === undefined)
+          views.set(this, (view = createDriverView(this, this.driver as AbstractSqlDriver, counting)));
+        return view;
+      }
+    }
+    const own = createOrmTemplate({
+      driver: SqliteDriver,
+      entities: [Owned, Label],
+      orm: { entityManager: CountingEm },
+    });
+    // addPivotTenantProperty: the generated pivot entity gets a copy of the owner's property.
+    const metadata = own.orm.getMetadata();
+    const pivot = [...metadata.getAll().values()].find((m) => m.pivotTable === true)!;
+    metadata
+      .getByClassName('Owned')
+      .addProperty({ ...metadata.getByClassName('Label').properties.tenant, name: 'tenant' });
+    expect(addPivotTenantProperty(metadata, 'tenant', new Set(['Owned', 'Label']))).toEqual([
+      pivot.className,
+    ]);
+    expect(pivot.properties.tenant?.fieldNames).toEqual(['tenant']);
+    const file = join(folder, 'views.sqlite');
+    const views2 = own.open({ dbName: file, driverOptions: sqliteDialect(file) });
+    await migrateStore(views2.em.fork(), 'views', {});
+    expect(await schemaDiff(views2.em.fork())).toBe('');
+    const em = views2.em.fork();
+    expect(realDriver(em.getDriver())).toBe(views2.driver);
+    expect(em.getDriver()).not.toBe(views2.driver);
+    expect((em as unknown as { driver: unknown }).driver).toBe(em.getDriver());
+    const label = em.create(Label, { id: 1, tenant: 'a' });
+    const owned = em.create(Owned, { id: 1, labels: [label] });
+    (owned as unknown as { tenant: string }).tenant = 'a';
+    await em.flush();
+    expect(calls).toContainEqual(['nativeInsertMany', `${pivot.className}@em`]);
+    label.tenant = 'b';
+    await em.flush();
+    expect(calls.some(([m, e]) => m.startsWith('nativeUpdate') && e === 'Label@em')).toBe(true);
+    const fresh = em.fork();
+    const loaded = await fresh.findOneOrFail(Owned, 1, { populate: ['labels'] });
+    expect(loaded.labels.getItems().map((l) => l.id)).toEqual([1]);
+    expect(calls).toContainEqual(['createQueryBuilder', 'Owned@em']);
+    expect((fresh.createQueryBuilder(Label) as unknown as { driver: unknown }).driver).toBe(
+      fresh.getDriver(),
+    );
+    fresh.remove(loaded);
+    await fresh.flush();
+    expect(calls.some(([m, e]) => m === 'nativeDelete' && e === 'Owned@em')).toBe(true);
+    // entityManagerOf: persist keeps the entity manager that loaded an entity, merge moves it.
+    const other = em.fork();
+    const seen = await em.fork().findOneOrFail(Label, 1);
+    const loader = entityManagerOf(seen);
+    other.persist(seen);
+    expect(entityManagerOf(seen)).toBe(loader);
+    other.merge(seen);
+    expect(entityManagerOf(seen)).toBe(other);
+    await views2.close();
+    await own.close();
   });
 });

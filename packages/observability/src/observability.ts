@@ -57,10 +57,13 @@ export class Observability implements SitePlugin {
         else metrics.rejected(code ?? 'INTERNAL_ERROR');
       });
     }
-    site.events.on('domain:removed', (name) => {
+    const forget = (name: string) => {
       this.#children.delete(name);
       metrics?.forget(name);
-    });
+    };
+    site.events.on('domain:removed', forget);
+    // A deprovisioned domain starts over empty: its series too.
+    site.events.on('domain:deprovisioned', ({ domain }) => forget(domain));
     site.events.on('security:cross-domain', (entry) => {
       this.logger.warn({ audit: 'cross-domain', ...entry }, 'cross-domain access refused');
     });

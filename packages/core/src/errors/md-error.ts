@@ -1,10 +1,8 @@
-import { ERROR_STATUS, type MdErrorCode } from './codes.js';
-import { clip, type HeaderList, type MdErrorOptions, messageOf, NO_HEADERS } from './options.js';
+import { clip } from './clip.js';
+import type { MdErrorCode } from './codes.js';
+import { IsolationErrors } from './isolation-errors.js';
 
-export type { HeaderList, MdErrorOptions } from './options.js';
-
-const make = (code: MdErrorCode, message: string, details: Record<string, unknown>, cause?: unknown) =>
-  new MdError(code, message, { details, cause });
+export type { HeaderList, MdErrorOptions } from './error-base.js';
 
 /**
  * The one error class of md. Every failure carries a `code` from
@@ -17,38 +15,16 @@ const make = (code: MdErrorCode, message: string, details: Record<string, unknow
  *   if (MdError.is(e, 'DOMAIN_NOT_FOUND')) console.log(e.status); // 404
  * }
  */
-export class MdError extends Error {
-  override readonly name = 'MdError';
-  readonly code: MdErrorCode;
-  readonly details: Record<string, unknown>;
-  readonly headers: HeaderList;
-
-  constructor(code: MdErrorCode, message: string, options: MdErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.details = options.details ?? {};
-    this.headers = options.headers ?? NO_HEADERS;
-  }
-
-  /** The HTTP status for this error, from the one status table. */
-  get status(): number {
-    return ERROR_STATUS[this.code];
-  }
-
+export class MdError extends IsolationErrors {
   /** True when `error` is an MdError (optionally with the given code). */
   static is<TCode extends MdErrorCode>(error: unknown, code?: TCode): error is MdError & { code: TCode } {
     return error instanceof MdError && (code === undefined || error.code === code);
   }
 
-  /** The JSON body adapters send: `{ error: { code, message } }`. */
-  toJSON(): { error: { code: MdErrorCode; message: string } } {
-    return { error: { code: this.code, message: this.message } };
-  }
-
   // registry and configuration
 
   static invalidDomainName(name: unknown): MdError {
-    return make(
+    return MdError.make(
       'INVALID_DOMAIN_NAME',
       `Invalid domain name ${JSON.stringify(name)}: a domain name is 3 to 50 characters of lower-case a-z, 0-9 and "-", and starts and ends with a letter or digit (e.g. "acme" or "clinic-42").`,
       { name },
@@ -57,11 +33,11 @@ export class MdError extends Error {
 
   static duplicateDomain(name: string): MdError {
     const fix = `Use site.domains.update("${name}", …) to change it, or remove it first.`;
-    return make('DUPLICATE_DOMAIN', `Domain "${name}" is already registered. ${fix}`, { name });
+    return MdError.make('DUPLICATE_DOMAIN', `Domain "${name}" is already registered. ${fix}`, { name });
   }
 
   static hostConflict(host: string, owner: string, claimant: string): MdError {
-    return make(
+    return MdError.make(
       'HOST_CONFLICT',
       `Host "${host}" already belongs to domain "${owner}" and cannot also be given to "${claimant}". Remove it from "${owner}" first.`,
       { host, owner, claimant },
@@ -71,16 +47,16 @@ export class MdError extends Error {
   /** A domain claimed a host the platform keeps for itself; `by` says who keeps it. */
   static hostReserved(host: string, by: string, claimant: string): MdError {
     const message = `Host "${host}" is reserved by ${by} and cannot be given to domain "${claimant}": a domain that owned it would take over the platform's own requests. Give the domain a host of its own.`;
-    return make('HOST_RESERVED', message, { host, by, claimant });
+    return MdError.make('HOST_RESERVED', message, { host, by, claimant });
   }
 
   static invalidDefinition(name: string, reason: string): MdError {
     const message = `Domain "${name}" has an invalid definition: ${reason}`;
-    return make('INVALID_DOMAIN_DEFINITION', message, { name, reason });
+    return MdError.make('INVALID_DOMAIN_DEFINITION', message, { name, reason });
   }
 
   static rootDomainProtected(root: string, action: string): MdError {
-    return make(
+    return MdError.make(
       'ROOT_DOMAIN_PROTECTED',
       `The root domain "${root}" cannot be ${action}: it holds the shared resources every other domain falls back to.`,
       { root, action },
@@ -88,7 +64,7 @@ export class MdError extends Error {
   }
 
   static duplicatePlugin(kind: string, name: string): MdError {
-    return make(
+    return MdError.make(
       'DUPLICATE_PLUGIN',
       `Two ${kind} plugins are named "${name}". Plugin names must be unique within a site: give one of them another name.`,
       { kind, name },
@@ -96,26 +72,26 @@ export class MdError extends Error {
   }
 
   static invalidOptions(reason: string, cause?: unknown): MdError {
-    return make('INVALID_OPTIONS', `Invalid md options: ${reason}`, { reason }, cause);
+    return MdError.make('INVALID_OPTIONS', `Invalid md options: ${reason}`, { reason }, cause);
   }
 
   static unknownService(name: string): MdError {
     const fix = `Register it with site.services.register("${name}", (domain) => …) before use.`;
-    return make('UNKNOWN_SERVICE', `No service is registered as "${name}". ${fix}`, { name });
+    return MdError.make('UNKNOWN_SERVICE', `No service is registered as "${name}". ${fix}`, { name });
   }
 
   static duplicateService(name: string): MdError {
     const message = `A service named "${name}" is already registered. Service names must be unique within a site.`;
-    return make('DUPLICATE_SERVICE', message, { name });
+    return MdError.make('DUPLICATE_SERVICE', message, { name });
   }
 
   static storeInvalid(source: string, reason: string, cause?: unknown): MdError {
     const message = `The domain store ${source} holds invalid data: ${reason}`;
-    return make('STORE_INVALID', message, { source, reason }, cause);
+    return MdError.make('STORE_INVALID', message, { source, reason }, cause);
   }
 
   static storeUnavailable(source: string, cause?: unknown): MdError {
-    return make(
+    return MdError.make(
       'STORE_UNAVAILABLE',
       `The domain store ${source} cannot be read. Check that it exists and is reachable; requests fail until it is.`,
       { source },
@@ -126,13 +102,13 @@ export class MdError extends Error {
   /** A host named in a registry call (verify, remove) that no domain owns. */
   static hostNotFound(host: string): MdError {
     const fix = `Add it first with registry.addHost("<domain>", "${host}"), or check the spelling.`;
-    return make('HOST_NOT_FOUND', `No domain owns host "${host}". ${fix}`, { host });
+    return MdError.make('HOST_NOT_FOUND', `No domain owns host "${host}". ${fix}`, { host });
   }
 
   // request resolution
 
   static domainNotFound(name: string, details: Record<string, unknown> = {}): MdError {
-    return make(
+    return MdError.make(
       'DOMAIN_NOT_FOUND',
       `Domain "${name}" is not registered. Register it with site.domains.register({ name: "${name}" }) or check the spelling.`,
       { name, ...details },
@@ -140,7 +116,7 @@ export class MdError extends Error {
   }
 
   static notResolved(host: string, path: string): MdError {
-    return make(
+    return MdError.make(
       'DOMAIN_NOT_FOUND',
       `No domain answers host "${clip(host)}" and path "${clip(path)}". Register the host on a domain, or add it to rootHosts to serve the root domain there.`,
       { host: clip(host), path: clip(path) },
@@ -148,7 +124,7 @@ export class MdError extends Error {
   }
 
   static domainUnavailable(name: string, status: 'suspended' | 'disabled'): MdError {
-    return make(
+    return MdError.make(
       status === 'suspended' ? 'DOMAIN_SUSPENDED' : 'DOMAIN_DISABLED',
       `Domain "${name}" is ${status}. Only the paths its availability policy allows (health, billing…) answer until it is resumed.`,
       { name, status },
@@ -156,14 +132,14 @@ export class MdError extends Error {
   }
 
   static invalidHost(host: string, reason: string): MdError {
-    return make('INVALID_HOST', `Invalid Host header ${JSON.stringify(clip(host))}: ${reason}.`, {
+    return MdError.make('INVALID_HOST', `Invalid Host header ${JSON.stringify(clip(host))}: ${reason}.`, {
       reason,
     });
   }
 
   /** A request named a domain with a code that cannot be one; `source` says where it came from. */
   static invalidDomainCode(value: string, source: string): MdError {
-    return make(
+    return MdError.make(
       'INVALID_DOMAIN_NAME',
       `The ${source} names the domain ${JSON.stringify(clip(value))}, which is not a valid domain code: a code is 3 to 50 characters of a-z, 0-9 and "-" (upper case is folded to lower case) and starts and ends with a letter or digit. Fix the link, client or cookie that sent it.`,
       { value: clip(value), source },
@@ -171,24 +147,24 @@ export class MdError extends Error {
   }
 
   static invalidPath(path: string, reason: string): MdError {
-    return make('INVALID_PATH', `Invalid request path ${JSON.stringify(clip(path))}: ${reason}.`, {
+    return MdError.make('INVALID_PATH', `Invalid request path ${JSON.stringify(clip(path))}: ${reason}.`, {
       reason,
     });
   }
 
   /** Request input md cannot use (a malformed body, a missing field); `reason` says what to send. */
   static invalidRequest(reason: string): MdError {
-    return make('INVALID_REQUEST', `Invalid request: ${reason}.`, { reason });
+    return MdError.make('INVALID_REQUEST', `Invalid request: ${reason}.`, { reason });
   }
 
   static payloadTooLarge(limitBytes: number): MdError {
     const message = `The request body is larger than the ${limitBytes} bytes this endpoint accepts. Send a smaller body.`;
-    return make('PAYLOAD_TOO_LARGE', message, { limitBytes });
+    return MdError.make('PAYLOAD_TOO_LARGE', message, { limitBytes });
   }
 
   static routeNotFound(method: string, path: string): MdError {
     const message = `There is no route ${clip(method)} ${clip(path)}. Check the method and the path.`;
-    return make('ROUTE_NOT_FOUND', message, { method: clip(method), path: clip(path) });
+    return MdError.make('ROUTE_NOT_FOUND', message, { method: clip(method), path: clip(path) });
   }
 
   /** A request body that did not arrive in time; the answer closes the connection. */
@@ -202,13 +178,13 @@ export class MdError extends Error {
 
   /** A protected endpoint called without valid credentials; `fix` says what to send. */
   static unauthorized(what: string, fix: string): MdError {
-    return make('UNAUTHORIZED', `${what} needs valid credentials: ${fix}.`, { what });
+    return MdError.make('UNAUTHORIZED', `${what} needs valid credentials: ${fix}.`, { what });
   }
 
   // context and policies
 
   static noCurrentDomain(what: string): MdError {
-    return make(
+    return MdError.make(
       'NO_CURRENT_DOMAIN',
       `${what} needs a current domain, but none is set. Wrap the code in site.run("<domain>", () => …) or call it from a request handled by an md adapter.`,
       { what },
@@ -216,7 +192,7 @@ export class MdError extends Error {
   }
 
   static featureDisabled(domain: string, feature: string): MdError {
-    return make(
+    return MdError.make(
       'FEATURE_DISABLED',
       `Feature "${feature}" is not enabled for domain "${domain}". Add it to the domain's features to use this route.`,
       { domain, feature },
@@ -234,7 +210,7 @@ export class MdError extends Error {
 
   static crossDomainAccess(entry: { userDomain: string; requestDomain: string; user: string; path: string }) {
     const { userDomain, requestDomain } = entry;
-    return make(
+    return MdError.make(
       'CROSS_DOMAIN_ACCESS',
       `This session belongs to domain "${userDomain}" and cannot be used on "${requestDomain}". Log in on "${requestDomain}".`,
       { ...entry },
@@ -242,57 +218,10 @@ export class MdError extends Error {
   }
 
   static pathEscape(path: string, domain: string, reason: string): MdError {
-    return make(
+    return MdError.make(
       'PATH_ESCAPE',
       `File path ${JSON.stringify(clip(path))} is refused for domain "${domain}": ${reason}. Use a relative path inside the domain's files.`,
       { domain, reason },
-    );
-  }
-
-  // data isolation
-
-  static isolationNotConfigured(what: string): MdError {
-    const message = `${what} needs an isolation strategy, but the site has none. Pass createSite({ isolation: … }).`;
-    return make('ISOLATION_NOT_CONFIGURED', message, { what });
-  }
-
-  static confirmationRequired(action: string, name: string): MdError {
-    const message = `${action} of domain "${name}" destroys its data; confirm it by passing { confirm: "${name}" }.`;
-    return make('CONFIRMATION_REQUIRED', message, { action, name });
-  }
-
-  static tenantMismatch(entity: string, expected: string, actual: unknown): MdError {
-    return make(
-      'TENANT_MISMATCH',
-      `Refused to write ${entity} with tenant ${JSON.stringify(actual)} from domain "${expected}": a row's domain is set from the current domain on insert and can never be changed. Do not set tenantId by hand.`,
-      { entity, expected, actual },
-    );
-  }
-
-  static provisionFailed(domain: string, step: string, cause: unknown, undoErrors: string[] = []): MdError {
-    const except = undoErrors.length > 0 ? ` (except: ${undoErrors.join('; ')})` : '';
-    return make(
-      'PROVISION_FAILED',
-      `Provisioning domain "${domain}" failed at step "${step}": ${messageOf(cause)}. Everything done so far was rolled back${except}; fix the cause and provision again.`,
-      { domain, step, undoErrors },
-      cause,
-    );
-  }
-
-  static migrationFailed(domain: string, cause: unknown): MdError {
-    return make(
-      'MIGRATION_FAILED',
-      `Migrating domain "${domain}" failed: ${messageOf(cause)}. The failing migration was rolled back; fix it and run site.migrate("${domain}") again.`,
-      { domain },
-      cause,
-    );
-  }
-
-  static connectionBudgetExhausted(budget: number, waitedMs: number): MdError {
-    return make(
-      'CONNECTION_BUDGET_EXHAUSTED',
-      `All ${budget} domain connection pools are busy and none became idle within ${waitedMs} ms. Raise the strategy's budget, or shorten long transactions.`,
-      { budget, waitedMs },
     );
   }
 }

@@ -49,6 +49,8 @@ export class Site<TEm = unknown> implements PluginSite {
 
   readonly #locator: LocatorOptions;
   readonly #policyContext: PolicyContext;
+  /** Drops what the policies and the strategy keep for a domain (rate-limit bucket, pools). */
+  readonly #release: (name: string) => Promise<void>;
 
   /** @internal Use `createSite`. */
   constructor(options: SiteOptions<TEm>, store: DomainStore | undefined, policies: readonly DomainPolicy[]) {
@@ -68,6 +70,9 @@ export class Site<TEm = unknown> implements PluginSite {
     for (const resolver of this.resolvers) reserved.add(`resolver "${resolver.name}"`, resolver.reserved);
     for (const plugin of this.plugins) reserved.add(`plugin "${plugin.name}"`, plugin.reserved);
     const releasing = [...this.policies.filter((p) => p.release !== undefined), options.isolation];
+    this.#release = async (name) => {
+      for (const plugin of releasing) await plugin?.release?.(name);
+    };
     this.domains = new DomainHandler({
       rootDomain: this.rootDomain,
       events: this.events,
@@ -77,9 +82,7 @@ export class Site<TEm = unknown> implements PluginSite {
       filesRoot: resolvePath(options.filesRoot ?? 'data/files'),
       store,
       root: options.root,
-      onRelease: async (name) => {
-        for (const plugin of releasing) await plugin?.release?.(name);
-      },
+      onRelease: (name) => this.#release(name),
       reserved,
     });
     this.#locator = {
@@ -216,8 +219,13 @@ export class Site<TEm = unknown> implements PluginSite {
 
   /**
    * Erases everything the domain owns: its data (through the strategy, when
-   * the site has one), its cache keys and its files. `{ confirm }` must
-   * repeat the domain's name.
+   * the site has one: rows, sessions and every table of the domain), its
+   * cache keys, its files, its register and service instances (disposed),
+   * and what the policies and the strategy keep for it (rate-limit bucket,
+   * pools); `domain:deprovisioned` lets plugins drop theirs (metrics
+   * series). The domain stays registered, empty: provisioning it again, or
+   * registering its code anew after removing it, finds nothing.
+   * `{ confirm }` must repeat the domain's name.
    */
   async deprovision(name: string, options: DeprovisionOptions): Promise<void> {
     const domain = this.domains.require(name);
@@ -225,6 +233,8 @@ export class Site<TEm = unknown> implements PluginSite {
     await this.isolation?.deprovision(domain, options);
     await domain.cache.clear();
     await rm(domain.files.root, { recursive: true, force: true });
+    await this.#release(name);
+    await domain.dispose();
     this.events.emit('domain:deprovisioned', { domain: name });
   }
 

@@ -83,7 +83,7 @@ export function describeStrategyConformance(options: StrategyConformanceOptions)
       const e = createConformanceEntities();
       const context: StrategyFactoryContext = {
         entities: e,
-        all: [e.Owner, e.Item, e.Plan],
+        all: [e.Owner, e.Item, e.Tag, e.Plan],
         shared: [e.Plan],
         id: `c${randomUUID().slice(0, 8)}`,
         async seeder(em, domain) {
@@ -305,7 +305,7 @@ export function describeStrategyConformance(options: StrategyConformanceOptions)
             tag,
             qty: 0,
             tenantId: 'beta',
-          } as ConformanceItem);
+          } as unknown as ConformanceItem);
           await em.flush();
         });
         await expect(inserted).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });

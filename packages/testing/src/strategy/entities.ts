@@ -1,9 +1,14 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { type Collection, EntitySchema } from '@mikro-orm/core';
 
 export interface ConformanceOwner {
   id: string;
   name: string;
   tag: string;
+}
+
+export interface ConformanceTag {
+  id: string;
+  label: string;
 }
 
 export interface ConformanceItem {
@@ -12,6 +17,8 @@ export interface ConformanceItem {
   tag: string;
   qty: number;
   owner?: ConformanceOwner | null;
+  /** A many-to-many relation: MikroORM generates its pivot table (`md_item_tags`). */
+  tags: Collection<ConformanceTag>;
 }
 
 export interface ConformancePlan {
@@ -19,10 +26,11 @@ export interface ConformancePlan {
   name: string;
 }
 
-/** The entities the strategy conformance suite runs on: two domain-scoped, one shared. */
+/** The entities the strategy suites run on: three domain-scoped (with a generated pivot table), one shared. */
 export interface ConformanceEntities {
   Owner: EntitySchema<ConformanceOwner>;
   Item: EntitySchema<ConformanceItem>;
+  Tag: EntitySchema<ConformanceTag>;
   /** Shared: lives in the root domain's store, visible from every domain. */
   Plan: EntitySchema<ConformancePlan>;
 }
@@ -44,6 +52,14 @@ export function createConformanceEntities(): ConformanceEntities {
       tag: { type: 'string', index: true },
     },
   });
+  const Tag = new EntitySchema<ConformanceTag>({
+    name: 'Tag',
+    tableName: 'md_tag',
+    properties: {
+      id: { type: 'string', primary: true, length: 36 },
+      label: { type: 'string' },
+    },
+  });
   const Item = new EntitySchema<ConformanceItem>({
     name: 'Item',
     tableName: 'md_item',
@@ -53,6 +69,7 @@ export function createConformanceEntities(): ConformanceEntities {
       tag: { type: 'string', index: true },
       qty: { type: 'integer', default: 0 },
       owner: { kind: 'm:1', entity: () => Owner, nullable: true },
+      tags: { kind: 'm:n', entity: () => Tag, owner: true, pivotTable: 'md_item_tags' },
     },
   });
   const Plan = new EntitySchema<ConformancePlan>({
@@ -63,5 +80,5 @@ export function createConformanceEntities(): ConformanceEntities {
       name: { type: 'string' },
     },
   });
-  return { Owner, Item, Plan };
+  return { Owner, Item, Tag, Plan };
 }

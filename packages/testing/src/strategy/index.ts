@@ -1,3 +1,4 @@
+export { describeIsolationRegressions } from './describe-isolation-regressions.js';
 export type {
   MigrationBaseClass,
   MigrationBaseLike,
@@ -13,6 +14,12 @@ export type {
   StrategyFactoryContext,
 } from './describe-strategy-conformance.js';
 export { describeStrategyConformance } from './describe-strategy-conformance.js';
-export type { ConformanceEntities, ConformanceItem, ConformanceOwner, ConformancePlan } from './entities.js';
+export type {
+  ConformanceEntities,
+  ConformanceItem,
+  ConformanceOwner,
+  ConformancePlan,
+  ConformanceTag,
+} from './entities.js';
 export { createConformanceEntities } from './entities.js';
 export { rawTable } from './raw-table.js';

@@ -1,0 +1,224 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { tryGetCurrentDomain } from '@md/core';
+import {
+  ensureLoginRole,
+  hideActivity,
+  quoteIdent,
+  quoteLiteral,
+  shortIdent,
+  type TenantRule,
+} from '@md/mikro-orm';
+import type { EntityMetadata, MetadataStorage } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import { CompiledQuery, type DatabaseConnection } from 'kysely';
+
+/** The session setting every request connection carries: `<domain>.<signature>`. */
+export const SETTING = 'md.domain';
+/** The function the policies call: the verified domain of the session, or NULL. */
+export const CURRENT_DOMAIN = 'public.md_current_domain()';
+/** Where the signing key lives: a schema the request role has no privilege on. */
+const PRIVATE = 'md_rls';
+/** Bumped when what `installRowSecurity` creates changes, so every existing database gets it on its next start. */
+const INSTALL_VERSION = 2;
+
+type Run = (sql: string, params?: unknown[]) => Promise<unknown>;
+const runner =
+  (em: SqlEntityManager): Run =>
+  (sql, params = []) =>
+    em.getConnection().execute(sql, params);
+
+/** Signs a domain name into the value of `md.domain` (HMAC-SHA256 with the database's key, hex). */
+export type DomainSigner = (domain: string) => string;
+
+/**
+ * The private schema, the signing key (created once per database, 64
+ * random bytes kept as HMAC's inner and outer padded keys) and the
+ * verifying function, idempotently; returns the signer for this database.
+ * `md_current_domain()` is `SECURITY DEFINER` (it reads the key as the admin)
+ * and `STABLE` (the policies call it once per statement, as an init plan);
+ * it answers the domain of `md.domain` only when the signature matches, so
+ * raw SQL that sets `md.domain` to another domain — `set_config`, `SET`,
+ * `SET LOCAL` — gets NULL: no row. Its `search_path` puts `pg_temp` last and
+ * every name it reads is qualified, so a temporary table cannot stand in
+ * for the key.
+ */
+export async function prepareSigning(admin: SqlEntityManager): Promise<DomainSigner> {
+  const run = runner(admin);
+  await run(`create schema if not exists ${PRIVATE}`);
+  await run(`revoke all on schema ${PRIVATE} from public`);
+  await run(
+    `create table if not exists ${PRIVATE}.signing_key (id int primary key check (id = 1), ipad bytea not null, opad bytea not null)`,
+  );
+  await run(
+    `create table if not exists ${PRIVATE}.install (id int primary key check (id = 1), version int not null)`,
+  );
+  const key = randomBytes(64);
+  const pad = (byte: number) => Buffer.from(key.map((b) => b ^ byte));
+  await run(
+    `insert into ${PRIVATE}.signing_key (id, ipad, opad) values (1, ?, ?) on conflict (id) do nothing`,
+    [pad(0x36), pad(0x5c)],
+  );
+  const [row] = (await run(`select ipad, opad from ${PRIVATE}.signing_key where id = 1`)) as Array<{
+    ipad: Buffer;
+    opad: Buffer;
+  }>;
+  const { ipad, opad } = row!;
+  await run(`create or replace function ${CURRENT_DOMAIN} returns text
+    language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+      select case
+        when encode(sha256(k.opad || sha256(k.ipad || convert_to(split_part(s.v, '.', 1), 'UTF8'))), 'hex') = split_part(s.v, '.', 2)
+        then split_part(s.v, '.', 1) end
+      from (select coalesce(current_setting('${SETTING}', true), '') as v) s
+      cross join ${PRIVATE}.signing_key k
+      where k.id = 1 and position('.' in s.v) > 0
+    $$`);
+  await run(`revoke all on function ${CURRENT_DOMAIN} from public`);
+  return (domain) => {
+    const inner = createHash('sha256').update(ipad).update(domain, 'utf8').digest();
+    return `${domain}.${createHash('sha256').update(opad).update(inner).digest('hex')}`;
+  };
+}
+
+/**
+ * The hook run each time a request connection is taken from the pool (for
+ * one statement, or once for a whole transaction, through MikroORM's public
+ * `onReserveConnection`): `md.domain` becomes the signed current domain (the
+ * empty string outside any domain, which matches no row). The value is a
+ * bound parameter, never inlined, so `pg_stat_activity` shows no token;
+ * every checkout overwrites it (and `search_path`), so nothing a previous
+ * statement set — forged or not — carries over.
+ */
+export function setDomainOnCheckout(sign: DomainSigner): (connection: DatabaseConnection) => Promise<void> {
+  return async function setDomain(connection) {
+    const domain = tryGetCurrentDomain()?.name;
+    await connection.executeQuery(
+      CompiledQuery.raw("select set_config($1, $2, false), set_config('search_path', 'public', false)", [
+        SETTING,
+        domain === undefined ? '' : sign(domain),
+      ]),
+    );
+  };
+}
+
+/** The request role, the tables it may use and how the strategy's tables are scoped. */
+export interface RowSecurityPlan {
+  readonly role: { readonly name: string; readonly password: string };
+  readonly metadata: MetadataStorage;
+  readonly tenant: TenantRule;
+  /** The table recording provisioned domains. */
+  readonly markerTable: string;
+  readonly migrationsTable: string;
+}
+
+/** True when this database already has what this version of md installs. */
+export async function installedVersion(admin: SqlEntityManager): Promise<boolean> {
+  const run = runner(admin);
+  await run(
+    `create table if not exists ${PRIVATE}.install (id int primary key check (id = 1), version int not null)`,
+  );
+  const rows = (await run(`select version from ${PRIVATE}.install where id = 1`)) as Array<{
+    version: number;
+  }>;
+  return (rows[0]?.version ?? 0) >= INSTALL_VERSION;
+}
+
+/**
+ * Grants, policies, defaults and foreign keys of every table the strategy
+ * knows (idempotent; after migrations, so new tables get them too). The
+ * request role may read and write the entity tables and the provisioning
+ * record, and nothing else (not `mikro_orm_migrations`, not the key); every
+ * domain-scoped table — generated pivot tables included — gets
+ * `FORCE ROW LEVEL SECURITY` with one policy, `tenant_id = (select
+ * md_current_domain())` for `USING` and `WITH CHECK`, and `tenant_id`
+ * defaults to the verified domain. Relations between scoped tables also get
+ * a foreign key on `(tenant_id, <column>)` (`NOT VALID`: checked for every
+ * new or changed row), so even raw SQL cannot link a row to another
+ * domain's. The provisioning record is readable by all, writable per domain.
+ */
+export async function installRowSecurity(admin: SqlEntityManager, plan: RowSecurityPlan): Promise<void> {
+  const run = runner(admin);
+  const role = quoteIdent(plan.role.name);
+  const { tenant, metadata } = plan;
+  const check = `${quoteIdent(tenant.column)} = (select ${CURRENT_DOMAIN})`;
+  await run(`grant execute on function ${CURRENT_DOMAIN} to ${role}`);
+  // No temporary tables: one would shadow a shared table for every later statement on that connection.
+  await run(
+    `do $$ begin execute format('revoke temporary on database %I from public', current_database()); end $$`,
+  );
+  await run(
+    `do $$ begin execute format('revoke temporary on database %I from %I', current_database(), ${quoteLiteral(plan.role.name)}); end $$`,
+  );
+  await run(`grant usage on schema public to ${role}`);
+  await run(`grant usage, select on all sequences in schema public to ${role}`);
+  const tables = [...metadata.getAll().values()].filter((m) => !m.embeddable && !m.virtual);
+  for (const meta of tables)
+    await run(`grant select, insert, update, delete on ${quoteIdent(meta.tableName)} to ${role}`);
+  await run(`grant select, insert, delete on ${quoteIdent(plan.markerTable)} to ${role}`);
+  await run(
+    `do $$ begin if to_regclass(${quoteLiteral(plan.migrationsTable)}) is not null then revoke all on table ${quoteIdent(plan.migrationsTable)} from ${role}; end if; end $$`,
+  );
+  for (const meta of tables.filter((m) => tenant.scoped.has(m.className))) {
+    const table = quoteIdent(meta.tableName);
+    await run(`alter table ${table} enable row level security`);
+    await run(`alter table ${table} force row level security`);
+    await run(`drop policy if exists md_tenant on ${table}`);
+    await run(`create policy md_tenant on ${table} using (${check}) with check (${check})`);
+    await run(`alter table ${table} alter column ${quoteIdent(tenant.column)} set default ${CURRENT_DOMAIN}`);
+    await addTenantForeignKeys(run, tenant, meta);
+  }
+  const marker = quoteIdent(plan.markerTable);
+  const own = `domain = (select ${CURRENT_DOMAIN})`;
+  await run(`alter table ${marker} enable row level security`);
+  await run(`alter table ${marker} force row level security`);
+  for (const policy of ['md_read', 'md_record', 'md_forget'])
+    await run(`drop policy if exists ${policy} on ${marker}`);
+  await run(`create policy md_read on ${marker} for select using (true)`);
+  await run(`create policy md_record on ${marker} for insert with check (${own})`);
+  await run(`create policy md_forget on ${marker} for delete using (${own})`);
+  await run(
+    `insert into ${PRIVATE}.install (id, version) values (1, ${INSTALL_VERSION}) on conflict (id) do update set version = excluded.version`,
+  );
+}
+
+async function addTenantForeignKeys(run: Run, tenant: TenantRule, meta: EntityMetadata): Promise<void> {
+  for (const prop of meta.relations) {
+    const target = prop.targetMeta;
+    const toOne = prop.kind === 'm:1' || (prop.kind === '1:1' && prop.owner === true);
+    if (!toOne || target === undefined || !tenant.scoped.has(target.className)) continue;
+    const [column] = prop.fieldNames ?? [];
+    const [pk] = target.getPrimaryProps().flatMap((p) => p.fieldNames);
+    if (prop.fieldNames?.length !== 1 || column === undefined || pk === undefined) continue;
+    const key = shortIdent(`${target.tableName}_md_tenant_key`);
+    const fk = shortIdent(`${meta.tableName}_${column}_md_tenant_fk`);
+    const tenantColumn = quoteIdent(tenant.column);
+    await run(
+      `create unique index if not exists ${quoteIdent(key)} on ${quoteIdent(target.tableName)} (${tenantColumn}, ${quoteIdent(pk)})`,
+    );
+    await run(
+      `do $$ begin if not exists (select from pg_constraint where conname = ${quoteLiteral(fk)}) then alter table ${quoteIdent(meta.tableName)} add constraint ${quoteIdent(fk)} foreign key (${tenantColumn}, ${quoteIdent(column)}) references ${quoteIdent(target.tableName)} (${tenantColumn}, ${quoteIdent(pk)}) not valid; end if; end $$`,
+    );
+  }
+}
+
+/**
+ * Everything row-level isolation installs on a PostgreSQL database, on an
+ * admin connection, one process at a time (the caller holds the install
+ * lock): the key and the verifying function first (the tables' default
+ * calls it), the tables on a fresh database (`createTables`), the request
+ * role (its password in line with the admin's, its activity hidden), then
+ * grants and policies when this version of md has not installed them yet.
+ * Returns the signer of this database's `md.domain` values.
+ */
+export async function installPostgres(
+  admin: SqlEntityManager,
+  plan: RowSecurityPlan,
+  fresh: boolean,
+  createTables: () => Promise<void>,
+): Promise<DomainSigner> {
+  const sign = await prepareSigning(admin);
+  if (fresh) await createTables();
+  await ensureLoginRole(admin, plan.role);
+  await hideActivity(admin, plan.role);
+  if (fresh || !(await installedVersion(admin))) await installRowSecurity(admin, plan);
+  return sign;
+}

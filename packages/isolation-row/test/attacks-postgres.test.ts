@@ -1,0 +1,4 @@
+import { describeDataAttacks } from '@md/testing/attack';
+import { options } from './postgres-strategy.js';
+
+await describeDataAttacks(options);
