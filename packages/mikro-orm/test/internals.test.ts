@@ -225,8 +225,10 @@ describe('MikroORM internals md relies on (fails loudly when an upgrade changes 
     class CountingEm extends MdEntityManager {
       override getDriver(): AbstractSqlDriver {
         let view = views.get(this);
-        if (view === undefined)
-          views.set(this, (view = createDriverView(this, this.driver as AbstractSqlDriver, counting)));
+        if (view === undefined) {
+          view = createDriverView(this, this.driver as AbstractSqlDriver, counting);
+          views.set(this, view);
+        }
         return view;
       }
     }

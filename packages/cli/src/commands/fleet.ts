@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MdError, type Site } from '@md/core';
 import type { Command } from 'commander';
-import { type CliIo, type Context, print, selection, usage } from '../context.js';
+import { type Context, print, selection, usage } from '../context.js';
 
 /** Registers `md provision`, `md seed` and `md run` on the program. */
 export function fleetCommands(program: Command, ctx: Context, done: (code: number) => void): void {
