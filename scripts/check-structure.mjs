@@ -15,9 +15,7 @@ const ADAPTERS = [
   'packages/fastify/src/index.ts',
   'packages/koa/src/index.ts',
 ];
-const REWORKED_ELSEWHERE = {
-  'packages/testing/src/strategy/describe-strategy-conformance.ts': 'strategy suite, MikroORM 7 port',
-};
+const REWORKED_ELSEWHERE = {};
 
 function sources(dir) {
   return readdirSync(dir).flatMap((name) => {

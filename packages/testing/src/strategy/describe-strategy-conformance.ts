@@ -1,45 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { createSite, type DomainProxy, type IsolationStrategy, MdError, type Site } from '@md/core';
+import { createSite, MdError, type Site } from '@md/core';
 import type { EntityManager } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lifecycleCases } from './conformance-lifecycle.js';
+import {
+  type ConformanceStrategy,
+  SEED_NAME,
+  type StrategyConformanceOptions,
+  type StrategyFactoryContext,
+} from './conformance-types.js';
 import { type ConformanceEntities, type ConformanceItem, createConformanceEntities } from './entities.js';
 import { rawTable } from './raw-table.js';
 
-/** The strategy shape the suite drives: core's contract with MikroORM entity managers, plus probes. */
-export interface ConformanceStrategy extends IsolationStrategy<EntityManager> {
-  sharedEm(): EntityManager;
-  isProvisioned(domain: string): Promise<boolean>;
-  stats(): { open: number; maxOpen: number };
-}
-
-/** What the suite hands `createStrategy`: the entities, a seeder, and the knobs a test needs. */
-export interface StrategyFactoryContext {
-  entities: ConformanceEntities;
-  /** Every entity, in an order MikroORM accepts. */
-  all: EntitySchemaList;
-  /** Shared entities (already listed in `all`). */
-  shared: EntitySchemaList;
-  /** Seeds one item per domain; fails after writing when the domain is in `failSeedOnce`. */
-  seeder: (em: EntityManager, domain: DomainProxy) => Promise<void>;
-  /** A unique id for this strategy instance (folder, database or schema prefix). */
-  id: string;
-  /** Connections (row, schema) or open domain pools (database) the strategy may use; undefined = its default. */
-  poolSize?: number;
-}
-
-type EntitySchemaList = ConformanceEntities[keyof ConformanceEntities][];
-
-/** Options of {@link describeStrategyConformance}. */
-export interface StrategyConformanceOptions {
-  /** Shown in the test names, e.g. `'row-level'`. */
-  name: string;
-  database: 'sqlite' | 'postgres';
-  createStrategy(context: StrategyFactoryContext): ConformanceStrategy | Promise<ConformanceStrategy>;
-  /** Domains for the concurrency test (default 50). */
-  domains?: number;
-}
-
-const SEED_NAME = 'seeded';
+export type {
+  ConformanceStrategy,
+  StrategyConformanceOptions,
+  StrategyFactoryContext,
+} from './conformance-types.js';
 
 interface QueryBuilderLike {
   select(fields: string | string[]): QueryBuilderLike;
@@ -255,187 +232,23 @@ export function describeStrategyConformance(options: StrategyConformanceOptions)
       expect(beta.every((i) => i.name === 'beta-up')).toBe(true);
     });
 
-    it('shared entities live in the root store and are visible from every domain', async () => {
-      const id = randomUUID();
-      const root = strategy.sharedEm();
-      root.create(entities.Plan, { id, name: 'gold' });
-      await root.flush();
-      const seen = await Promise.all(
-        ['alpha', 'beta'].map((d) => site.run(d, () => strategy.sharedEm().findOne(entities.Plan, { id }))),
-      );
-      expect(seen.map((p) => p?.name)).toEqual(['gold', 'gold']);
-    });
-
-    it('the root domain has data of its own', async () => {
-      const tag = randomUUID();
-      await seedItems(site.rootDomain, tag, 1);
-      expect(await inDomain(site.rootDomain, (em) => em.count(entities.Item, { tag }))).toBe(1);
-      expect(await inDomain('alpha', (em) => em.count(entities.Item, { tag }))).toBe(0);
-    });
-
-    it('data access without a current domain throws', async () => {
-      expect(() => site.em).toThrow(expect.objectContaining({ code: 'NO_CURRENT_DOMAIN' }));
-      let caught: unknown;
-      try {
-        site.em.create(entities.Item, { id: randomUUID(), name: 'x', tag: 'none', qty: 0 });
-      } catch (error) {
-        caught = error;
-      }
-      expect(MdError.is(caught, 'NO_CURRENT_DOMAIN')).toBe(true);
-    });
-
-    it("a row's domain cannot be changed", async () => {
-      const tag = randomUUID();
-      const [alphaId] = await seedItems('alpha', tag, 1);
-      if (strategy.capabilities.rowLevel === true) {
-        const flushed = inDomain('alpha', async (em) => {
-          const item = await em.findOneOrFail(entities.Item, { id: alphaId! });
-          (item as ConformanceItem & { tenantId?: string }).tenantId = 'beta';
-          await em.flush();
-        });
-        await expect(flushed).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });
-        const native = inDomain('alpha', (em) =>
-          em.nativeUpdate(entities.Item, { id: alphaId! }, { tenantId: 'beta' } as never),
-        );
-        await expect(native).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });
-        const inserted = inDomain('alpha', async (em) => {
-          em.create(entities.Item, {
-            id: randomUUID(),
-            name: 'x',
-            tag,
-            qty: 0,
-            tenantId: 'beta',
-          } as unknown as ConformanceItem);
-          await em.flush();
-        });
-        await expect(inserted).rejects.toMatchObject({ code: 'TENANT_MISMATCH' });
-      } else {
-        // Database and schema isolation keep no domain column: a row's domain is where it is
-        // stored. The equivalent guarantee: an entity loaded in one domain and written through
-        // another domain's entity manager lands in that other store and leaves the original intact.
-        const loaded = await inDomain('alpha', (em) => em.findOneOrFail(entities.Item, { id: alphaId! }));
-        await inDomain('beta', async (em) => {
-          em.create(entities.Item, { id: loaded.id, name: 'copied', tag, qty: 5 });
-          await em.flush();
-        });
-        const alpha = await inDomain('alpha', (em) => em.findOneOrFail(entities.Item, { id: alphaId! }));
-        expect([alpha.name, alpha.qty]).toEqual(['alpha-0', 0]);
-      }
-      const alpha = await inDomain('alpha', (em) => em.count(entities.Item, { tag }));
-      expect(alpha).toBe(1);
-    });
-
-    it(`500 interleaved concurrent units of work over ${domainCount} domains never cross`, async () => {
-      const tag = randomUUID();
-      const units = Array.from({ length: 500 }, (_, i) => many[i % many.length]!);
-      await Promise.all(
-        units.map((domain, i) =>
-          site.run(domain, async () => {
-            const em = site.em;
-            em.create(entities.Item, { id: randomUUID(), name: domain, tag, qty: i });
-            await new Promise((r) => setTimeout(r, i % 7));
-            await em.flush();
-            const seen = await em.find(entities.Item, { tag });
-            for (const item of seen) expect(item.name).toBe(domain);
-            expect(site.currentDomain).toBe(domain);
-          }),
-        ),
-      );
-      const perDomain = 500 / many.length;
-      const counts = await Promise.all(
-        many.map((d) => inDomain(d, (em) => em.count(entities.Item, { tag }))),
-      );
-      expect(counts).toEqual(many.map(() => perDomain));
-    });
-
-    it("a pool of size 1 alternating two domains never carries one domain's setting into the other's query", async () => {
-      const small = await build(1, ['alpha', 'beta']);
-      try {
-        await small.site.provision('alpha');
-        await small.site.provision('beta');
-        const tag = randomUUID();
-        for (const d of ['alpha', 'beta']) {
-          await small.site.run(d, async () => {
-            small.site.em.create(small.entities.Item, { id: randomUUID(), name: d, tag, qty: 0 });
-            await small.site.em.flush();
-          });
-        }
-        const results = await Promise.all(
-          Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 'alpha' : 'beta')).map((d) =>
-            small.site.run(d, async () => {
-              const em = small.site.em;
-              const items = await em.find(small.entities.Item, { tag });
-              const raw = (await em
-                .getConnection()
-                .execute(`select name from ${rawTable(em, 'Item')} where tag = ?`, [tag])) as Array<{
-                name: string;
-              }>;
-              return { d, names: items.map((x) => x.name), raw: raw.map((r) => r.name) };
-            }),
-          ),
-        );
-        const enforced =
-          small.strategy.capabilities.rowLevel !== true || small.strategy.capabilities.databaseEnforced;
-        for (const r of results) {
-          expect(r.names).toEqual([r.d]);
-          if (enforced) expect(r.raw).toEqual([r.d]);
-        }
-      } finally {
-        await small.site.close();
-      }
-    });
-
-    it('provisioning twice is harmless', async () => {
-      await site.provision('twice', { seed: true });
-      await site.provision('twice', { seed: true });
-      expect(await strategy.isProvisioned('twice')).toBe(true);
-      const seeded = await inDomain('twice', (em) => em.count(entities.Item, { name: SEED_NAME }));
-      expect(seeded).toBe(1);
-    });
-
-    it('a provisioning that fails midway leaves nothing behind', async () => {
-      failSeedOnce.add('fail-one');
-      const failed = site.provision('fail-one', { seed: true });
-      await expect(failed).rejects.toMatchObject({ code: 'PROVISION_FAILED' });
-      if (strategy.capabilities.rowLevel !== true)
-        expect(await strategy.isProvisioned('fail-one')).toBe(false);
-      await site.provision('fail-one', { seed: true });
-      const seeded = await inDomain('fail-one', (em) => em.count(entities.Item, { name: SEED_NAME }));
-      expect(seeded).toBe(1);
-    });
-
-    it("evicting a domain's pool while others serve loses nothing", async () => {
-      const tag = randomUUID();
-      await seedItems('alpha', tag, 2);
-      const serving = Promise.all(
-        Array.from({ length: 60 }, (_, i) => {
-          const domain = i % 2 === 0 ? 'beta' : many[i % many.length]!;
-          return site.run(domain, async () => {
-            const em = site.em;
-            em.create(entities.Item, { id: randomUUID(), name: domain, tag, qty: i });
-            await em.flush();
-          });
-        }),
-      );
-      await strategy.release?.('alpha');
-      await strategy.release?.('beta');
-      await serving;
-      expect(await inDomain('alpha', (em) => em.count(entities.Item, { tag }))).toBe(2);
-      expect(await inDomain('beta', (em) => em.count(entities.Item, { tag }))).toBe(30);
-    });
-
-    it('deprovision needs the confirmation and removes the domain', async () => {
-      await expect(site.deprovision('gone', { confirm: 'nope' })).rejects.toMatchObject({
-        code: 'CONFIRMATION_REQUIRED',
-      });
-      const tag = randomUUID();
-      await seedItems('gone', tag, 1);
-      await site.deprovision('gone', { confirm: 'gone' });
-      if (strategy.capabilities.rowLevel !== true) expect(await strategy.isProvisioned('gone')).toBe(false);
-      else {
-        await site.provision('gone');
-        expect(await inDomain('gone', (em) => em.count(entities.Item, {}))).toBe(0);
-      }
+    lifecycleCases({
+      get site() {
+        return site;
+      },
+      get entities() {
+        return entities;
+      },
+      get strategy() {
+        return strategy;
+      },
+      many,
+      domainCount,
+      failSeedOnce,
+      options,
+      build,
+      seedItems,
+      inDomain,
     });
   });
 }
