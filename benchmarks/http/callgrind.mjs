@@ -1,10 +1,10 @@
 // Instructions per request with valgrind callgrind, one process per variant:
 // start-up and a long warm-up run with instrumentation off (near-native
 // speed, so the JIT tiers settle), then `callgrind_control -i on`, then
-// `passes` passes of a fixed number of requests, each cut out exactly by
-// callgrind dumps (see inproc.mjs). Instruction counts do not depend on how
+// passes of a fixed number of requests, each cut out exactly by callgrind
+// dumps (see inproc.mjs), until the last two agree within 1%. Instruction counts do not depend on how
 // busy the machine is, which makes them the primary measure on a shared one.
-//   node callgrind.mjs <framework> <variant> [warmup] [requests] [passes] [settle]   (a check by hand)
+//   node callgrind.mjs <framework> <variant> [warmup] [requests] [max passes] [settle]   (a check by hand)
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,14 +39,34 @@ export async function haveCallgrind() {
   }
 }
 
+/** (max − min) / mean of two counts. */
+const apart = (a, b) => Math.abs(a - b) / ((a + b) / 2);
+
 /**
- * Counts one variant: answers `{ passes: [instructions per request…],
- * agreement, seconds }`, `agreement` being (max − min) / mean of the passes.
+ * The instructions of each dump the child asked for (cg.1, cg.2, …, each cut
+ * by a call to os.loadavg()), in order; the dump at exit is left out.
+ */
+function dumpTotals(dir) {
+  return readdirSync(dir)
+    .filter((f) => /^cg\.\d+$/.test(f))
+    .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .filter((text) => text.includes('Trigger: --dump-before=uv_loadavg'))
+    .map((text) => Number(/^summary: (\d+)/m.exec(text)?.[1] ?? Number.NaN));
+}
+
+/**
+ * Counts one variant: passes of `requests` requests until the last two agree
+ * within `agree` (the passes before them are more warm-up: V8 still compiles
+ * now and then after the uninstrumented warm-up, and one TurboFan job is
+ * millions of instructions), at most `passes` of them. Answers `{ passes:
+ * [the last two, instructions per request], agreement, ran, all, seconds }`,
+ * `agreement` being (max − min) / mean of the last two.
  */
 export async function countInstructions(
   framework,
   variant,
-  { warmup, settle = 500, requests, passes = 2, timeoutMs = 600_000 },
+  { warmup, settle = 500, requests, passes = 6, agree = 0.01, timeoutMs = 600_000 },
 ) {
   const dir = mkdtempSync(join(tmpdir(), `md-cg-${framework}-${variant.replace(/\W/g, '')}-`));
   const started = performance.now();
@@ -81,8 +101,19 @@ export async function countInstructions(
     // The child writes readyFile after its warm-up; callgrind_control answers
     // once the instrumentation is on, and only then is the child told to go.
     let warm;
+    let decided = 0;
     const poll = setInterval(() => {
-      if (warm !== undefined || !existsSync(readyFile)) return;
+      if (warm !== undefined) {
+        // After pass k (k ≥ 2) the child waits for a word: stop when the last two agree.
+        const progress = `${readyFile}.pass`;
+        const k = existsSync(progress) ? Number(readFileSync(progress, 'utf8')) : 0;
+        if (k <= decided) return;
+        decided = k;
+        const perPass = dumpTotals(dir).slice(1, 1 + k);
+        child.kill(apart(perPass[k - 2], perPass[k - 1]) <= agree ? 'SIGTERM' : 'SIGUSR2');
+        return;
+      }
+      if (!existsSync(readyFile)) return;
       warm = JSON.parse(readFileSync(readyFile, 'utf8'));
       execFileP('callgrind_control', ['-i', 'on', String(child.pid)]).then(
         () => child.kill('SIGUSR2'),
@@ -96,22 +127,22 @@ export async function countInstructions(
     clearInterval(poll);
     clearTimeout(timer);
     if (code !== 0) throw new Error(`callgrind ${framework} ${variant} exited ${code}:\n${stderr}`);
-    const totals = readdirSync(dir)
-      .filter((f) => /^cg\.\d+$/.test(f))
-      .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
-      .map((f) => Number(/^summary: (\d+)/m.exec(readFileSync(join(dir, f), 'utf8'))?.[1] ?? Number.NaN));
-    // Dumps: 1 = wait + settle, then one per pass, and the last one (exit).
-    const perPass = totals.slice(1, 1 + passes).map((t) => t / requests);
-    if (perPass.length !== passes || perPass.some((v) => !Number.isFinite(v))) {
+    const totals = dumpTotals(dir);
+    // Dumps: 1 = wait + settle, then one per pass.
+    const ran = totals.length - 1;
+    const all = totals.slice(1, 1 + ran).map((t) => t / requests);
+    if (ran < 2 || ran > passes || all.some((v) => !Number.isFinite(v))) {
       throw new Error(
-        `callgrind ${framework} ${variant}: expected ${passes + 2} dumps, got ${totals.length}`,
+        `callgrind ${framework} ${variant}: expected 3 to ${passes + 1} dumps, got ${totals.length}`,
       );
     }
-    const mean = perPass.reduce((a, b) => a + b, 0) / perPass.length;
+    const last = all.slice(-2);
     return {
-      passes: perPass,
-      mean,
-      agreement: (Math.max(...perPass) - Math.min(...perPass)) / mean,
+      passes: last,
+      mean: (last[0] + last[1]) / 2,
+      agreement: apart(last[0], last[1]),
+      ran,
+      all,
       warmup,
       requests,
       warmupMs: warm?.warmupMs,
@@ -139,7 +170,7 @@ export async function pool(jobs, concurrency) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [framework, variant, warmup = '20000', requests = '1500', passes = '2', settle = '500'] =
+  const [framework, variant, warmup = '20000', requests = '1500', passes = '6', settle = '1500'] =
     process.argv.slice(2);
   const r = await countInstructions(framework, variant, {
     warmup: Number(warmup),

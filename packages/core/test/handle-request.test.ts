@@ -10,7 +10,7 @@ async function once(site: Site, host: string) {
   let outcome: RequestOutcome | undefined;
   const server = createServer((req, res) => {
     const before = res.listenerCount('finish');
-    handleRequest(site, req, res, 'node').then(
+    Promise.resolve(handleRequest(site, req, res, 'node')).then(
       (result) => {
         outcome = result;
         finishListeners = res.listenerCount('finish') - before;

@@ -30,6 +30,7 @@ describe('the shape of @md/core', () => {
       'readJsonBody',
       'readRequestBody',
       'serializeCookie',
+      'takeEarly',
       'toHttpAnswer',
       'withPath',
     ]);

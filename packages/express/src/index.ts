@@ -1,6 +1,13 @@
 import { assertFeature, type DomainProxy, type Site } from '@md/core';
-import { type AdapterOptions, type HttpAnswer, handleRequest, toHttpAnswer, withPath } from '@md/core/http';
-import type { RequestHandler, Response } from 'express';
+import {
+  type AdapterOptions,
+  type HttpAnswer,
+  handleRequest,
+  type RequestOutcome,
+  toHttpAnswer,
+  withPath,
+} from '@md/core/http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 declare global {
   // Express's own extension point: express-serve-static-core's Request extends
@@ -31,14 +38,23 @@ declare global {
  */
 export function mdExpress(site: Site, options: AdapterOptions = {}): RequestHandler {
   return function mdExpressMiddleware(req, res, next) {
-    handleRequest(site, req, res, 'express', options).then(({ answer, resolved }) => {
-      if (answer !== undefined) return send(res, answer);
-      for (const [name, value] of resolved.headers) res.setHeader(name, value);
-      if (resolved.rewritten) req.url = withPath(req.url, resolved.path);
-      req.domain = resolved.domain;
-      site.runResolved(resolved, next);
-    }, next);
+    const outcome = handleRequest(site, req, res, 'express', options);
+    if (!(outcome instanceof Promise)) return proceed(site, outcome, req, res, next);
+    outcome.then((settled) => proceed(site, settled, req, res, next), next);
   };
+}
+
+/** Sends md's answer, or runs the rest of the app inside the domain: at once when md answered synchronously. */
+function proceed(site: Site, outcome: RequestOutcome, req: Request, res: Response, next: NextFunction): void {
+  const { answer, resolved } = outcome;
+  if (answer !== undefined) {
+    send(res, answer);
+    return;
+  }
+  for (const [name, value] of resolved.headers) res.setHeader(name, value);
+  if (resolved.rewritten) req.url = withPath(req.url, resolved.path);
+  req.domain = resolved.domain;
+  site.runResolved(resolved, next);
 }
 
 /**

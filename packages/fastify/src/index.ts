@@ -1,8 +1,21 @@
 import type { IncomingMessage } from 'node:http';
 import { type Awaitable, assertFeature, type DomainProxy, MdError, type Site } from '@md/core';
 import type { AdapterOptions, EarlyLocation, HttpAnswer } from '@md/core/http';
-import { handleRequest, locateEarly, toHttpAnswer, withPath } from '@md/core/http';
-import type { FastifyPluginCallback, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
+import {
+  handleRequest,
+  locateEarly,
+  type RequestOutcome,
+  takeEarly,
+  toHttpAnswer,
+  withPath,
+} from '@md/core/http';
+import type {
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
 import fp from 'fastify-plugin';
 
 declare module 'fastify' {
@@ -24,11 +37,6 @@ export interface MdFastifyOptions extends AdapterOptions {
 
 const LATE_REWRITE =
   'path mode needs the server option Fastify({ rewriteUrl: mdRewriteUrl(site) }) and resolvers that answer synchronously: Fastify routes before it can wait';
-const MISMATCH = 'mdRewriteUrl(site, options) and mdFastify { site, ...options } must get the same options';
-// rewriteUrl runs before routing and onRequest after it: hand the location over per raw request.
-type Handover = { site: Site; trust: boolean; early: Awaitable<EarlyLocation> };
-const handover = new WeakMap<IncomingMessage, Handover>();
-
 /**
  * Fastify's `rewriteUrl` server option for path mode: locates the domain
  * before routing (`locateEarly`, synchronous when every resolver is) so
@@ -45,8 +53,8 @@ const handover = new WeakMap<IncomingMessage, Handover>();
 export function mdRewriteUrl(site: Site, options: AdapterOptions = {}): (req: IncomingMessage) => string {
   return function mdRewrite(req) {
     const url = req.url ?? '/';
+    // Kept on req for mdFastify's onRequest (takeEarly): rewriteUrl runs before routing, onRequest after it.
     const early = locateEarly(site, req, 'fastify', options);
-    handover.set(req, { site, trust: options.trustForwardedHost === true, early });
     if (early instanceof Promise) return url;
     if (!('located' in early)) return '/';
     return early.located.rewritten ? withPath(url, early.located.path) : url;
@@ -56,29 +64,34 @@ export function mdRewriteUrl(site: Site, options: AdapterOptions = {}): (req: In
 const plugin: FastifyPluginCallback<MdFastifyOptions> = (app, { site, ...options }, done) => {
   app.decorateRequest('domain', null as unknown as DomainProxy);
   app.addHook('onRequest', function mdOnRequest(request, reply, next) {
-    const early = handover.get(request.raw);
-    const handed = early?.site === site ? early : undefined;
-    if (handed !== undefined && handed.trust !== (options.trustForwardedHost === true)) {
-      return send(reply, toHttpAnswer(MdError.invalidOptions(MISMATCH)));
-    }
-    handleRequest(site, request.raw, reply.raw, 'fastify', options, handed?.early).then(
-      ({ answer, resolved, request: neutral }) => {
-        if (answer !== undefined) return send(reply, answer);
-        // Routing is over: a clean path found only now was never routed, so say how to fix it.
-        if ((handed === undefined || handed.early instanceof Promise) && resolved.path !== neutral.path) {
-          return send(reply, toHttpAnswer(MdError.invalidOptions(LATE_REWRITE)));
-        }
-        for (const [name, value] of resolved.headers) reply.header(name, value);
-        request.domain = resolved.domain;
-        request.log = request.log.child({ domain: resolved.domain.name });
-        reply.log = request.log;
-        site.runResolved(resolved, next);
-      },
-      next,
-    );
+    const early = takeEarly(request.raw, site, options);
+    const outcome = handleRequest(site, request.raw, reply.raw, 'fastify', options, early);
+    if (outcome instanceof Promise) outcome.then((o) => proceed(site, o, early, request, reply, next), next);
+    else proceed(site, outcome, early, request, reply, next);
   });
   done();
 };
+
+/** Sends md's answer, or runs the rest of the request inside the domain (never hand its value to Fastify). */
+function proceed(
+  site: Site,
+  { answer, resolved, request: neutral }: RequestOutcome,
+  early: Awaitable<EarlyLocation> | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  next: HookHandlerDoneFunction,
+): unknown {
+  if (answer !== undefined) return send(reply, answer);
+  // Routing is over: a clean path found only now was never routed, so say how to fix it.
+  if ((early === undefined || early instanceof Promise) && resolved.path !== neutral.path) {
+    return send(reply, toHttpAnswer(MdError.invalidOptions(LATE_REWRITE)));
+  }
+  for (const [name, value] of resolved.headers) reply.header(name, value);
+  request.domain = resolved.domain;
+  request.log = request.log.child({ domain: resolved.domain.name });
+  reply.log = request.log;
+  return site.runResolved(resolved, next);
+}
 
 /**
  * Fastify 5 plugin (wrapped with fastify-plugin, so not encapsulated: every

@@ -1,5 +1,12 @@
 import { assertFeature, type DomainProxy, type Site } from '@md/core';
-import { type AdapterOptions, type HttpAnswer, handleRequest, toHttpAnswer, withPath } from '@md/core/http';
+import {
+  type AdapterOptions,
+  type HttpAnswer,
+  handleRequest,
+  type RequestOutcome,
+  toHttpAnswer,
+  withPath,
+} from '@md/core/http';
 import type Koa from 'koa';
 
 declare module 'koa' {
@@ -26,14 +33,27 @@ declare module 'koa' {
  * });
  */
 export function mdKoa(site: Site, options: AdapterOptions = {}): Koa.Middleware {
-  return async function mdKoaMiddleware(ctx, next) {
-    const { answer, resolved } = await handleRequest(site, ctx.req, ctx.res, 'koa', options);
-    if (answer !== undefined) return send(ctx, answer);
-    for (const [name, value] of resolved.headers) ctx.set(name, value);
-    if (resolved.rewritten) ctx.url = withPath(ctx.url, resolved.path);
-    ctx.state.domain = resolved.domain;
-    await site.runResolved(resolved, next);
+  // Not an async function: with a synchronous site this adds no promise of its own, only next()'s.
+  return function mdKoaMiddleware(ctx, next) {
+    const outcome = handleRequest(site, ctx.req, ctx.res, 'koa', options);
+    if (!(outcome instanceof Promise)) return proceed(site, outcome, ctx, next);
+    return outcome.then((settled) => proceed(site, settled, ctx, next));
   };
+}
+
+/** Sends md's answer, or runs every later middleware inside the domain. */
+function proceed(
+  site: Site,
+  outcome: RequestOutcome,
+  ctx: Koa.Context,
+  next: Koa.Next,
+): Promise<void> | undefined {
+  const { answer, resolved } = outcome;
+  if (answer !== undefined) return send(ctx, answer);
+  for (const [name, value] of resolved.headers) ctx.set(name, value);
+  if (resolved.rewritten) ctx.url = withPath(ctx.url, resolved.path);
+  ctx.state.domain = resolved.domain;
+  return site.runResolved(resolved, next);
 }
 
 /**
@@ -54,8 +74,9 @@ export function requireFeature(feature: string): Koa.Middleware {
   };
 }
 
-function send(ctx: Koa.Context, { status, headers, body }: HttpAnswer): void {
+function send(ctx: Koa.Context, { status, headers, body }: HttpAnswer): undefined {
   ctx.status = status;
   for (const [name, value] of headers) ctx.set(name, value);
   ctx.body = body;
+  return undefined;
 }

@@ -40,7 +40,7 @@ async function serve(
   site: Site,
 ): Promise<{ get(host: string, path?: string): Promise<Answer>; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    handleRequest(site, req, res, 'node').then(
+    Promise.resolve(handleRequest(site, req, res, 'node')).then(
       ({ answer, resolved }) => {
         if (answer !== undefined) {
           res.writeHead(answer.status, Object.fromEntries(answer.headers));

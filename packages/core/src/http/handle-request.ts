@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MdError } from '../errors/md-error.js';
 import type { ResolvedRequest } from '../resolution/contracts.js';
-import type { SiteHooks } from '../site/hooks.js';
+import type {
+  FinishedResponse,
+  RequestInterceptor,
+  ResolvedInterceptor,
+  ResponseObserver,
+  SiteHooks,
+} from '../site/hooks.js';
 import type { Site } from '../site/site.js';
 import type { Awaitable } from '../util/awaitable.js';
 import { codeOf, type HttpAnswer, toHttpAnswer } from './answer.js';
@@ -32,54 +39,115 @@ export type EarlyLocation =
  * then run here. A request md cannot attribute (two `Host` headers, a bad
  * target or path) is answered with its 400 before any hook sees it.
  *
+ * Answers synchronously when every hook, resolver and policy does (the
+ * default site: no promise, no microtask), else a promise: `await` it, or
+ * go on at once when it is not a `Promise`. It throws (or rejects) only
+ * when an `afterResolve` hook does.
+ *
  * @example
- * const outcome = await handleRequest(site, req, res, 'express', options);
- * if (outcome.answer) return send(res, outcome.answer);
- * site.runResolved(outcome.resolved, next);
+ * const outcome = handleRequest(site, req, res, 'express', options);
+ * if (outcome instanceof Promise) outcome.then(proceed, next);
+ * else proceed(outcome); // outcome.answer ? send it : site.runResolved(outcome.resolved, next)
  */
-export async function handleRequest(
+export function handleRequest(
   site: Site<unknown>,
   req: IncomingMessage,
   res: ServerResponse,
   kind: string,
   options: AdapterOptions = {},
   early?: Awaitable<EarlyLocation>,
-): Promise<RequestOutcome> {
-  const location = early === undefined ? undefined : await early;
-  const hooks = site.hooks;
-  const outcome: Outcome = {};
+): Awaitable<RequestOutcome> {
+  if (early instanceof Promise) return early.then((location) => fromLocation(site, res, location));
+  if (early !== undefined) return fromLocation(site, res, early);
   let request: NodeRequest;
   try {
-    request = location?.request ?? fromNodeRequest(req, kind, options);
+    request = fromNodeRequest(req, kind, options);
   } catch (error) {
-    return refuse(hooks, res, outcome, error);
+    return refuse(site.hooks, res, error);
   }
+  return beforeHooks(site, res, request, undefined, 0);
+}
+
+function fromLocation(
+  site: Site<unknown>,
+  res: ServerResponse,
+  location: EarlyLocation,
+): Awaitable<RequestOutcome> {
+  if (location.request === undefined) return refuse(site.hooks, res, (location as { error: unknown }).error);
+  return beforeHooks(site, res, location.request, location, 0);
+}
+
+/** The `beforeResolve` hooks from `from` on, synchronously for as long as they answer so. */
+function beforeHooks(
+  site: Site<unknown>,
+  res: ServerResponse,
+  request: NodeRequest,
+  location: EarlyLocation | undefined,
+  from: number,
+): Awaitable<RequestOutcome> {
+  const before: readonly RequestInterceptor[] = site.hooks.before;
   try {
-    for (const intercept of hooks.before) {
-      const answer = await intercept(request);
+    for (let i = from; i < before.length; i++) {
+      const answer = before[i]!(request);
+      if (answer instanceof Promise) {
+        return answer.then(
+          (found) =>
+            found !== undefined ? { answer: found } : beforeHooks(site, res, request, location, i + 1),
+          (error: unknown) => ({ answer: toHttpAnswer(error) }),
+        );
+      }
       if (answer !== undefined) return { answer };
     }
   } catch (error) {
     return { answer: toHttpAnswer(error) };
   }
-  if (hooks.finished.length > 0) observe(hooks, res, outcome);
-  let resolved: ResolvedRequest;
+  return resolveRequest(site, res, request, location);
+}
+
+function resolveRequest(
+  site: Site<unknown>,
+  res: ServerResponse,
+  request: NodeRequest,
+  location: EarlyLocation | undefined,
+): Awaitable<RequestOutcome> {
+  const outcome = site.hooks.finished.length > 0 ? observe(site.hooks, res) : undefined;
+  let resolved: Awaitable<ResolvedRequest>;
   try {
-    if (location === undefined) {
-      resolved = await site.resolve(request);
-    } else {
-      if (!('located' in location)) throw location.error;
-      resolved = await site.admit(location.located);
-    }
+    if (location === undefined) resolved = site.resolve(request);
+    else if ('located' in location) resolved = site.admit(location.located);
+    else throw location.error;
   } catch (error) {
-    outcome.code = codeOf(error);
-    return { answer: toHttpAnswer(error) };
+    return notResolved(outcome, error);
   }
-  outcome.resolved = resolved;
-  for (const intercept of hooks.resolved) {
-    const answer = await intercept(resolved, request);
-    if (answer !== undefined)
-      return { answer: { ...answer, headers: [...resolved.headers, ...answer.headers] } };
+  if (resolved instanceof Promise) {
+    return resolved.then(
+      (found) => afterHooks(site, found, request, outcome, 0),
+      (error: unknown) => notResolved(outcome, error),
+    );
+  }
+  return afterHooks(site, resolved, request, outcome, 0);
+}
+
+/** The `afterResolve` hooks from `from` on; a hook that throws makes the whole call throw (or reject). */
+function afterHooks(
+  site: Site<unknown>,
+  resolved: ResolvedRequest,
+  request: NodeRequest,
+  outcome: Outcome | undefined,
+  from: number,
+): Awaitable<RequestOutcome> {
+  if (outcome !== undefined) outcome.resolved = resolved;
+  const after: readonly ResolvedInterceptor[] = site.hooks.resolved;
+  for (let i = from; i < after.length; i++) {
+    const answer = after[i]!(resolved, request);
+    if (answer instanceof Promise) {
+      return answer.then((found) =>
+        found !== undefined
+          ? withHeaders(resolved, found)
+          : afterHooks(site, resolved, request, outcome, i + 1),
+      );
+    }
+    if (answer !== undefined) return withHeaders(resolved, answer);
   }
   return { resolved, request };
 }
@@ -88,8 +156,9 @@ export async function handleRequest(
  * Locates a request before routing, for a hook that cannot wait (Fastify's
  * `rewriteUrl`): `site.locate` on the neutral request, answered as an
  * {@link EarlyLocation} that never throws and, when a resolver is
- * asynchronous, a promise that never rejects. Hand it to `handleRequest`
- * as `early`, which then runs only the policies.
+ * asynchronous, a promise that never rejects. It is also kept on `req`
+ * for {@link takeEarly}, which a hook after routing hands to
+ * `handleRequest` as `early`; only the policies then run there.
  *
  * @example
  * const early = locateEarly(site, req, 'fastify');
@@ -100,6 +169,57 @@ export function locateEarly(
   req: IncomingMessage,
   kind: string,
   options: AdapterOptions = {},
+): Awaitable<EarlyLocation> {
+  const early = locate(site, req, kind, options);
+  // Kept on the request itself (the same three keys in the same order for
+  // every request, so it keeps one shape): no WeakMap entry for the collector.
+  const kept = req as EarlyRequest;
+  kept[EARLY] = early;
+  kept[EARLY_SITE] = site;
+  kept[EARLY_TRUST] = options.trustForwardedHost === true;
+  return early;
+}
+
+/**
+ * The location {@link locateEarly} kept on `req` for this site, or
+ * `undefined` when it located none (no rewrite hook, or another site's).
+ * When it was made with other options than `options`, a location that
+ * fails with `INVALID_OPTIONS` (the two must read requests alike).
+ *
+ * @example
+ * const outcome = handleRequest(site, req, res, 'fastify', options, takeEarly(req, site, options));
+ */
+export function takeEarly(
+  req: IncomingMessage,
+  site: Site<unknown>,
+  options: AdapterOptions = {},
+): Awaitable<EarlyLocation> | undefined {
+  const kept = req as EarlyRequest;
+  if (kept[EARLY_SITE] !== site) return undefined;
+  if (kept[EARLY_TRUST] !== (options.trustForwardedHost === true)) {
+    return {
+      error: MdError.invalidOptions(
+        'the rewrite hook that located the request before routing (locateEarly) and the adapter were given different options: give both the same options',
+      ),
+    };
+  }
+  return kept[EARLY];
+}
+
+const EARLY = Symbol('md.early');
+const EARLY_SITE = Symbol('md.early.site');
+const EARLY_TRUST = Symbol('md.early.trust');
+type EarlyRequest = IncomingMessage & {
+  [EARLY]?: Awaitable<EarlyLocation>;
+  [EARLY_SITE]?: Site<unknown>;
+  [EARLY_TRUST]?: boolean;
+};
+
+function locate(
+  site: Site<unknown>,
+  req: IncomingMessage,
+  kind: string,
+  options: AdapterOptions,
 ): Awaitable<EarlyLocation> {
   let request: NodeRequest;
   try {
@@ -119,24 +239,53 @@ export function locateEarly(
   }
 }
 
-type Outcome = { resolved?: ResolvedRequest | undefined; code?: string | undefined };
+/** What an `onResponse` observer is told, filled in as the request goes. */
+type Outcome = {
+  resolved: ResolvedRequest | undefined;
+  code: string | undefined;
+  readonly started: number;
+  readonly observers: readonly ResponseObserver[];
+};
 
-/** Answers a request refused before any hook ran; observers still count it. */
-function refuse(hooks: SiteHooks, res: ServerResponse, outcome: Outcome, error: unknown): RequestOutcome {
-  if (hooks.finished.length > 0) observe(hooks, res, outcome);
-  outcome.code = codeOf(error);
+const OUTCOME = Symbol('md.outcome');
+type ObservedResponse = ServerResponse & { [OUTCOME]?: Outcome };
+
+function withHeaders(resolved: ResolvedRequest, answer: HttpAnswer): RequestOutcome {
+  return { answer: { ...answer, headers: [...resolved.headers, ...answer.headers] } };
+}
+
+function notResolved(outcome: Outcome | undefined, error: unknown): RequestOutcome {
+  if (outcome !== undefined) outcome.code = codeOf(error);
   return { answer: toHttpAnswer(error) };
 }
 
-function observe(hooks: SiteHooks, res: ServerResponse, outcome: Outcome): void {
-  const started = performance.now();
-  res.once('finish', function mdResponseFinished() {
-    const finished = {
-      resolved: outcome.resolved,
-      status: res.statusCode,
-      ms: performance.now() - started,
-      code: outcome.code,
-    };
-    for (const observer of hooks.finished) observer(finished);
-  });
+/** Answers a request refused before any hook ran; observers still count it. */
+function refuse(hooks: SiteHooks, res: ServerResponse, error: unknown): RequestOutcome {
+  return notResolved(hooks.finished.length > 0 ? observe(hooks, res) : undefined, error);
+}
+
+/** Tells the observers when the response finishes; answers the outcome they will be told of. */
+function observe(hooks: SiteHooks, res: ObservedResponse): Outcome {
+  const outcome: Outcome = {
+    resolved: undefined,
+    code: undefined,
+    started: performance.now(),
+    observers: hooks.finished,
+  };
+  // One listener function for every response (no closure per request); a
+  // response finishes once, so there is nothing to remove.
+  res[OUTCOME] = outcome;
+  res.on('finish', mdResponseFinished);
+  return outcome;
+}
+
+function mdResponseFinished(this: ObservedResponse): void {
+  const outcome = this[OUTCOME]!;
+  const finished: FinishedResponse = {
+    resolved: outcome.resolved,
+    status: this.statusCode,
+    ms: performance.now() - outcome.started,
+    code: outcome.code,
+  };
+  for (const observer of outcome.observers) observer(finished);
 }

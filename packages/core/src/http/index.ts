@@ -12,7 +12,7 @@ export { toHttpAnswer } from './answer.js';
 export { DEFAULT_JSON_LIMIT, readJsonBody, readRequestBody } from './body.js';
 export { parseCookieHeader, serializeCookie } from './cookies.js';
 export type { EarlyLocation, RequestOutcome } from './handle-request.js';
-export { handleRequest, locateEarly } from './handle-request.js';
+export { handleRequest, locateEarly, takeEarly } from './handle-request.js';
 export type { AdapterOptions, NodeRequest } from './node-request.js';
 export { fromNodeRequest } from './node-request.js';
 export { withPath } from './url.js';
