@@ -11,6 +11,7 @@
 //     loopback socket, a long uninstrumented warm-up, then two passes of a
 //     fixed number of requests cut out exactly by callgrind dumps; the two
 //     passes must agree within 1% (see callgrind.mjs, inproc.mjs).
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import {
   deadline,
@@ -20,6 +21,7 @@ import {
   median,
   pairwiseRatio,
   pick,
+  REPO_DIR,
   summarize,
   table,
   writeResults,
@@ -55,12 +57,17 @@ const CG = {
   warmup: pick({ smoke: 2_000, quick: 20_000, full: 20_000 }),
   settle: pick({ smoke: 300, quick: 1_500, full: 1_500 }),
   requests: pick({ smoke: 300, quick: 1_500, full: 1_500 }),
-  passes: 2,
+  // At most this many passes: the count is the last two, once they agree within 1%.
+  passes: 6,
 };
 const CG_WANTED = (process.env.MD_CG_VARIANTS ?? 'floor,md').split(',');
 /** floor and md always (the goal), in the order of VARIANTS. */
 const CG_VARIANTS = VARIANTS.filter((v) => v === 'floor' || v === 'md' || CG_WANTED.includes(v));
 const CG_CONCURRENCY = 2;
+/** Nodes measured beside 24 (req/s only, fewer rounds), as issue 15 asks. */
+const OTHER_NODES = pick({ smoke: [], quick: [], full: [22, 26] });
+const OTHER_ROUNDS = 3;
+const OTHER_WARM = 10_000;
 // Bounded in time whatever happens; --callgrind in a smoke or quick run adds its few minutes.
 deadline(
   pick({ smoke: 90_000, quick: 85_000, full: 900_000 }) +
@@ -78,57 +85,91 @@ const GOAL = {
   instr: 1.03,
 };
 
-// Start every server at once (their start-up is not measured), load one at a time.
-const allServers = Object.fromEntries(
-  await Promise.all(
-    FRAMEWORKS.flatMap((f) =>
-      VARIANTS.map((v) => startServer(f, v, { children }).then((s) => [`${f} ${v}`, s])),
-    ),
-  ),
-);
-const http = {};
-for (const framework of FRAMEWORKS) {
-  const servers = Object.fromEntries(VARIANTS.map((v) => [v, allServers[`${framework} ${v}`]]));
-  try {
-    // Warm every variant (JIT tiers, connection setup) before measuring.
-    for (const variant of VARIANTS) await loadServer(servers[variant].port, { amount: WARM_REQUESTS });
-    const samples = await interleave(
-      ROUNDS,
-      VARIANTS,
-      async (variant) => {
-        const r = await loadServer(servers[variant].port, { duration: SECONDS });
-        if (r.non2xx > 0 || r.errors > 0)
-          throw new Error(`${framework} ${variant}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-        return { rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99 };
-      },
-      (round) => process.stdout.write(`${framework}: round ${round + 1}/${ROUNDS}\r`),
-    );
-    const rps = Object.fromEntries(VARIANTS.map((v) => [v, samples[v].map((s) => s.rps)]));
-    http[framework] = {
-      ...Object.fromEntries(
-        VARIANTS.map((v) => [
-          v,
-          {
-            rps: summarize(rps[v]),
-            p50: median(samples[v].map((s) => s.p50)),
-            p99: median(samples[v].map((s) => s.p99)),
-          },
-        ]),
+/**
+ * req/s of every variant of every framework on one Node: all servers started
+ * at once (start-up is not measured), loaded one at a time, the variants of a
+ * framework interleaved round by round.
+ */
+async function measure(node, rounds, warm) {
+  const allServers = Object.fromEntries(
+    await Promise.all(
+      FRAMEWORKS.flatMap((f) =>
+        VARIANTS.map((v) => startServer(f, v, { node, children }).then((s) => [`${f} ${v}`, s])),
       ),
-      ratios: {
-        'md/floor': pairwiseRatio(rps.floor, rps.md),
-        'md/bare': pairwiseRatio(rps.bare, rps.md),
-        'floor/bare': pairwiseRatio(rps.bare, rps.floor),
-        'md+obs/floor': pairwiseRatio(rps.floor, rps['md+obs']),
-        'md+obs/bare': pairwiseRatio(rps.bare, rps['md+obs']),
-      },
-      samples,
-    };
-  } finally {
-    for (const variant of VARIANTS) servers[variant].child.kill('SIGTERM');
+    ),
+  );
+  const result = {};
+  for (const framework of FRAMEWORKS) {
+    const servers = Object.fromEntries(VARIANTS.map((v) => [v, allServers[`${framework} ${v}`]]));
+    try {
+      // Warm every variant (JIT tiers, connection setup) before measuring.
+      for (const variant of VARIANTS) await loadServer(servers[variant].port, { amount: warm });
+      const samples = await interleave(
+        rounds,
+        VARIANTS,
+        async (variant) => {
+          const r = await loadServer(servers[variant].port, { duration: SECONDS });
+          if (r.non2xx > 0 || r.errors > 0)
+            throw new Error(`${framework} ${variant}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+          return { rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99 };
+        },
+        (round) => process.stdout.write(`${framework}: round ${round + 1}/${rounds}\r`),
+      );
+      const rps = Object.fromEntries(VARIANTS.map((v) => [v, samples[v].map((s) => s.rps)]));
+      result[framework] = {
+        ...Object.fromEntries(
+          VARIANTS.map((v) => [
+            v,
+            {
+              rps: summarize(rps[v]),
+              p50: median(samples[v].map((s) => s.p50)),
+              p99: median(samples[v].map((s) => s.p99)),
+            },
+          ]),
+        ),
+        ratios: {
+          'md/floor': pairwiseRatio(rps.floor, rps.md),
+          'md/bare': pairwiseRatio(rps.bare, rps.md),
+          'floor/bare': pairwiseRatio(rps.bare, rps.floor),
+          'md+obs/floor': pairwiseRatio(rps.floor, rps['md+obs']),
+          'md+obs/bare': pairwiseRatio(rps.bare, rps['md+obs']),
+        },
+        samples,
+      };
+    } finally {
+      for (const variant of VARIANTS) servers[variant].child.kill('SIGTERM');
+    }
   }
+  process.stdout.write('\n');
+  return result;
 }
-process.stdout.write('\n');
+
+/** The binary of Node `major` (scripts/node-env.sh brings it into .node/ when missing), or why not. */
+function nodeBinary(major) {
+  const found = spawnSync('bash', ['-c', `source scripts/node-env.sh >&2 && md_node_for ${major}`], {
+    cwd: REPO_DIR,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 180_000,
+  });
+  const path = found.stdout?.trim().split('\n').pop();
+  if (found.status !== 0 || !path)
+    return { error: (found.stderr ?? '').trim().split('\n').pop() || `exit ${found.status}` };
+  return { path, version: spawnSync(path, ['-v'], { encoding: 'utf8' }).stdout.trim() };
+}
+
+const http = await measure(process.execPath, ROUNDS, WARM_REQUESTS);
+// The same comparison on the Nodes beside 24 (fewer rounds): reported, not goals.
+const beside = {};
+for (const major of OTHER_NODES) {
+  const node = nodeBinary(major);
+  if (node.error !== undefined) {
+    beside[major] = { error: node.error };
+    continue;
+  }
+  process.stdout.write(`Node ${node.version}:\n`);
+  beside[major] = { version: node.version, http: await measure(node.path, OTHER_ROUNDS, OTHER_WARM) };
+}
 
 const instructions = {};
 let callgrindNote = 'Instruction counts are only taken in the full run (or with --callgrind).';
@@ -141,7 +182,7 @@ if (CALLGRIND) {
       CG_VARIANTS.map((v) => async () => {
         const counted = await countInstructions(f, v, CG);
         process.stdout.write(
-          `  ${f} ${v}: ${counted.passes.map(fmt.int).join(' / ')} (${(counted.agreement * 100).toFixed(2)}% apart, ${counted.seconds} s)\n`,
+          `  ${f} ${v}: ${counted.passes.map(fmt.int).join(' / ')} (${(counted.agreement * 100).toFixed(2)}% apart, pass ${counted.ran - 1} and ${counted.ran} of ${counted.ran}, ${counted.seconds} s)\n`,
         );
         return [f, v, counted];
       }),
@@ -150,7 +191,7 @@ if (CALLGRIND) {
       instructions[f] ??= {};
       instructions[f][v] = counted;
     }
-    callgrindNote = `Instruction counts (${CG_VARIANTS.join(', ')}): valgrind --tool=callgrind on node ${NODE_FLAGS.join(' ')}, one process per variant with its server and a raw keep-alive client on a loopback socket; ${fmt.int(CG.warmup)} warm-up requests with the instrumentation off, ${fmt.int(CG.settle)} settling requests, then ${CG.passes} passes of ${fmt.int(CG.requests)} requests, each cut out by a callgrind dump; per-request count = a pass's instructions / ${fmt.int(CG.requests)} (the client's share, the same for every variant, included).`;
+    callgrindNote = `Instruction counts (${CG_VARIANTS.join(', ')}): valgrind --tool=callgrind on node ${NODE_FLAGS.join(' ')}, one process per variant with its server and a raw keep-alive client on a loopback socket; ${fmt.int(CG.warmup)} warm-up requests with the instrumentation off, ${fmt.int(CG.settle)} settling requests, then passes of ${fmt.int(CG.requests)} requests, each cut out by a callgrind dump, until the last two agree within ${CG_AGREEMENT * 100}% (at most ${CG.passes}: the passes before are more warm-up, as V8 still compiles now and then); per-request count = the mean of the last two passes' instructions / ${fmt.int(CG.requests)} (the client's share, the same for every variant, included).`;
   } else {
     callgrindNote =
       'Instruction counts skipped: valgrind (callgrind) is not installed (`apt-get install valgrind`).';
@@ -195,7 +236,7 @@ const goals = FRAMEWORKS.flatMap((f) => {
     const worst = CG_VARIANTS.reduce((w, v) => (c[v].agreement > c[w].agreement ? v : w), CG_VARIANTS[0]);
     list.push(
       goal(
-        `${f}: callgrind's two passes agree (every variant)`,
+        `${f}: callgrind's last two passes agree (every variant)`,
         `within ${CG_AGREEMENT * 100}%`,
         `worst ${(c[worst].agreement * 100).toFixed(2)}% (${worst})`,
         CG_VARIANTS.every((v) => c[v].agreement <= CG_AGREEMENT),
@@ -236,6 +277,28 @@ const tables = [
     ),
   },
 ];
+if (Object.keys(beside).length > 0) {
+  const row = (label, h) =>
+    FRAMEWORKS.map((f) => [
+      label,
+      f,
+      ...RATIOS.map((k) => `${fmt.x(h[f].ratios[k].median)} (${fmt.spread(h[f].ratios[k])})`),
+    ]);
+  tables.push({
+    title: 'Ratios on Node 24 and beside it (median of per-round ratios; spread min–max, IQR)',
+    lines: table(
+      ['Node', 'framework', ...RATIOS],
+      [
+        ...row(process.version, http),
+        ...Object.entries(beside).flatMap(([major, b]) =>
+          b.error !== undefined
+            ? [[`${major}`, '–', `not measured: ${b.error}`, '', '', '', '']]
+            : row(b.version, b.http),
+        ),
+      ],
+    ),
+  });
+}
 /** Further instruction ratios, for the variants that were counted. */
 const CG_EXTRA = [
   { label: 'md+obs/floor', a: 'md+obs', b: 'floor' },
@@ -244,7 +307,8 @@ const CG_EXTRA = [
 ].filter((e) => CG_VARIANTS.includes(e.a) && CG_VARIANTS.includes(e.b));
 if (Object.keys(instructions).length > 0) {
   tables.push({
-    title: 'Instructions per request (callgrind; mean of the passes, then pass 1 / pass 2 and how far apart)',
+    title:
+      'Instructions per request (callgrind; mean of the last two passes, then those two, how far apart, and passes run)',
     lines: [
       ...table(
         ['framework', ...CG_VARIANTS, 'md − floor', 'md/floor', ...CG_EXTRA.map((e) => e.label)],
@@ -254,7 +318,7 @@ if (Object.keys(instructions).length > 0) {
             f,
             ...CG_VARIANTS.map(
               (v) =>
-                `${fmt.int(c[v].mean)} (${c[v].passes.map(fmt.int).join(' / ')}, ${(c[v].agreement * 100).toFixed(2)}%)`,
+                `${fmt.int(c[v].mean)} (${c[v].passes.map(fmt.int).join(' / ')}, ${(c[v].agreement * 100).toFixed(2)}%, ${c[v].ran} passes)`,
             ),
             `${c.md.mean >= c.floor.mean ? '+' : ''}${fmt.int(c.md.mean - c.floor.mean)}`,
             fmt.x(c.md.mean / c.floor.mean),
@@ -270,7 +334,7 @@ if (Object.keys(instructions).length > 0) {
 
 writeResults('http', started, {
   title: 'HTTP overhead: bare framework, the floor, md, md with observability',
-  method: `Each framework serves GET /hello with a small JSON body naming the domain, in four variants: **bare** (the framework alone); **floor** (the least any tenancy layer pays, written by hand in the same app: a \`Map\` lookup of the Host among ${DOMAINS} domains and one \`AsyncLocalStorage.run\` around the rest of the request, the handler reading the domain from the store); **md** (md's adapter, the default site: host resolver among the same ${DOMAINS} domains, domain context, a row-level strategy configured on SQLite that the handler never touches); **md+obs** (md with the @md/observability plugin: a pino logger per domain, a prom-client counter and histogram per domain recorded on every response). Each server runs in its own Node process (${process.version}); autocannon (${CONNECTIONS} connections, requests cycling over ${DOMAINS} Host headers) loads one server at a time from the benchmark process: ${fmt.int(WARM_REQUESTS)} warm-up requests per server, then ${ROUNDS} rounds of ${SECONDS} s per variant, the four variants interleaved with the order rotated every round. Each ratio is the median of per-round ratios (spread: min–max and IQR). ${callgrindNote} The machine is shared (2 cores, other engineers' tests): load average ${load.start.join(' / ')} at the start, ${load.end.join(' / ')} at the end.`,
+  method: `Each framework serves GET /hello with a small JSON body naming the domain, in four variants: **bare** (the framework alone); **floor** (the least any tenancy layer pays, written by hand in the same app: a \`Map\` lookup of the Host among ${DOMAINS} domains and one \`AsyncLocalStorage.run\` around the rest of the request, the handler reading the domain from the store); **md** (md's adapter, the default site: host resolver among the same ${DOMAINS} domains, domain context, a row-level strategy configured on SQLite that the handler never touches); **md+obs** (md with the @md/observability plugin: a pino logger per domain, per-domain request counts and latency buckets recorded on every response, handed to prom-client when scraped). Each server runs in its own Node process (${process.version}); autocannon (${CONNECTIONS} connections, requests cycling over ${DOMAINS} Host headers) loads one server at a time from the benchmark process: ${fmt.int(WARM_REQUESTS)} warm-up requests per server, then ${ROUNDS} rounds of ${SECONDS} s per variant, the four variants interleaved with the order rotated every round. Each ratio is the median of per-round ratios (spread: min–max and IQR). ${callgrindNote} ${OTHER_NODES.length > 0 ? `Beside Node 24, the req/s comparison ran again on Node ${OTHER_NODES.join(' and ')} (${OTHER_ROUNDS} rounds, ${fmt.int(OTHER_WARM)} warm-up requests per server): reported, the goals are Node 24's. ` : ''}Load average (1 / 5 / 15 min) ${load.start.join(' / ')} at the start, ${load.end.join(' / ')} at the end (2 cores).`,
   goals,
   tables,
   charts: [
@@ -333,6 +397,7 @@ writeResults('http', started, {
     },
   ],
   http,
+  beside,
   instructions,
   load,
   settings: {

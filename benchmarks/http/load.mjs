@@ -9,18 +9,14 @@ import { DOMAINS, hostOf } from './apps.mjs';
 export const CONNECTIONS = 10;
 
 /**
- * Starts `node [nodeArgs] server.mjs <framework> <variant>`; resolves with
+ * Starts `node [nodeArgs] server.mjs <framework> <variant>` (`node`: this Node unless given); resolves with
  * `{ child, port, lines }` once it listens (`lines` yields its later stdout lines).
  * Every child is added to `children`, so the caller can kill them all on exit.
  */
-export function startServer(framework, variant, { nodeArgs = [], children } = {}) {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, join(BENCH_DIR, 'http/server.mjs'), framework, variant],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
+export function startServer(framework, variant, { node = process.execPath, nodeArgs = [], children } = {}) {
+  const child = spawn(node, [...nodeArgs, join(BENCH_DIR, 'http/server.mjs'), framework, variant], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   children?.add(child);
   const waiting = [];
   const lines = [];

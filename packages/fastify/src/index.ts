@@ -64,7 +64,7 @@ export function mdRewriteUrl(site: Site, options: AdapterOptions = {}): (req: In
 const plugin: FastifyPluginCallback<MdFastifyOptions> = (app, { site, ...options }, done) => {
   app.decorateRequest('domain', null as unknown as DomainProxy);
   app.addHook('onRequest', function mdOnRequest(request, reply, next) {
-    const early = takeEarly(request.raw, site, options);
+    const early = takeEarly(request.raw, site);
     const outcome = handleRequest(site, request.raw, reply.raw, 'fastify', options, early);
     if (outcome instanceof Promise) outcome.then((o) => proceed(site, o, early, request, reply, next), next);
     else proceed(site, outcome, early, request, reply, next);

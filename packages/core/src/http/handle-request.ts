@@ -57,8 +57,8 @@ export function handleRequest(
   options: AdapterOptions = {},
   early?: Awaitable<EarlyLocation>,
 ): Awaitable<RequestOutcome> {
-  if (early instanceof Promise) return early.then((location) => fromLocation(site, res, location));
-  if (early !== undefined) return fromLocation(site, res, early);
+  if (early instanceof Promise) return early.then((location) => fromLocation(site, res, location, options));
+  if (early !== undefined) return fromLocation(site, res, early, options);
   let request: NodeRequest;
   try {
     request = fromNodeRequest(req, kind, options);
@@ -72,10 +72,20 @@ function fromLocation(
   site: Site<unknown>,
   res: ServerResponse,
   location: EarlyLocation,
+  options: AdapterOptions,
 ): Awaitable<RequestOutcome> {
-  if (location.request === undefined) return refuse(site.hooks, res, (location as { error: unknown }).error);
-  return beforeHooks(site, res, location.request, location, 0);
+  const request = location.request;
+  if (request === undefined) return refuse(site.hooks, res, (location as { error: unknown }).error);
+  // A request fromNodeRequest built says how it read the host: it must be how this adapter would.
+  const trusts = (request as { trustsForwardedHost?: boolean }).trustsForwardedHost;
+  if (trusts !== undefined && trusts !== (options.trustForwardedHost === true)) {
+    return refuse(site.hooks, res, MdError.invalidOptions(MISMATCH));
+  }
+  return beforeHooks(site, res, request, location, 0);
 }
+
+const MISMATCH =
+  'the hook that located the request before routing (locateEarly) and the adapter (handleRequest) were given different options: give both the same options';
 
 /** The `beforeResolve` hooks from `from` on, synchronously for as long as they answer so. */
 function beforeHooks(
@@ -171,49 +181,31 @@ export function locateEarly(
   options: AdapterOptions = {},
 ): Awaitable<EarlyLocation> {
   const early = locate(site, req, kind, options);
-  // Kept on the request itself (the same three keys in the same order for
+  // Kept on the request itself (the same two keys in the same order for
   // every request, so it keeps one shape): no WeakMap entry for the collector.
   const kept = req as EarlyRequest;
   kept[EARLY] = early;
   kept[EARLY_SITE] = site;
-  kept[EARLY_TRUST] = options.trustForwardedHost === true;
   return early;
 }
 
 /**
  * The location {@link locateEarly} kept on `req` for this site, or
  * `undefined` when it located none (no rewrite hook, or another site's).
- * When it was made with other options than `options`, a location that
- * fails with `INVALID_OPTIONS` (the two must read requests alike).
+ * `handleRequest` refuses it with `INVALID_OPTIONS` when it was made with
+ * another `trustForwardedHost` than its own (the two must read requests alike).
  *
  * @example
- * const outcome = handleRequest(site, req, res, 'fastify', options, takeEarly(req, site, options));
+ * const outcome = handleRequest(site, req, res, 'fastify', options, takeEarly(req, site));
  */
-export function takeEarly(
-  req: IncomingMessage,
-  site: Site<unknown>,
-  options: AdapterOptions = {},
-): Awaitable<EarlyLocation> | undefined {
+export function takeEarly(req: IncomingMessage, site: Site<unknown>): Awaitable<EarlyLocation> | undefined {
   const kept = req as EarlyRequest;
-  if (kept[EARLY_SITE] !== site) return undefined;
-  if (kept[EARLY_TRUST] !== (options.trustForwardedHost === true)) {
-    return {
-      error: MdError.invalidOptions(
-        'the rewrite hook that located the request before routing (locateEarly) and the adapter were given different options: give both the same options',
-      ),
-    };
-  }
-  return kept[EARLY];
+  return kept[EARLY_SITE] === site ? kept[EARLY] : undefined;
 }
 
 const EARLY = Symbol('md.early');
 const EARLY_SITE = Symbol('md.early.site');
-const EARLY_TRUST = Symbol('md.early.trust');
-type EarlyRequest = IncomingMessage & {
-  [EARLY]?: Awaitable<EarlyLocation>;
-  [EARLY_SITE]?: Site<unknown>;
-  [EARLY_TRUST]?: boolean;
-};
+type EarlyRequest = IncomingMessage & { [EARLY]?: Awaitable<EarlyLocation>; [EARLY_SITE]?: Site<unknown> };
 
 function locate(
   site: Site<unknown>,

@@ -71,40 +71,48 @@ class NodeRequestLike implements NodeRequest {
   readonly path: string;
   readonly rawPath: string;
   readonly method: string;
-  readonly headers: NodeHeaders;
-  readonly ip: string | undefined;
   readonly kind: string;
   readonly raw: IncomingMessage;
+  // Read now: once the socket closes, Node no longer answers it.
+  readonly ip: string | undefined;
+  /** @internal Whether `host` came from `X-Forwarded-Host` when sent (the adapter's option). */
+  readonly trustsForwardedHost: boolean;
   readonly #url: string;
   readonly #q: number;
   #query: URLSearchParams | undefined;
   #cookies: Record<string, string> | undefined;
+  #headers: NodeHeaders | undefined;
 
   constructor(req: IncomingMessage, kind: string, trustForwardedHost: boolean) {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const headers = req.headers;
     const rawPath = q < 0 ? url : url.slice(0, q);
     let host = singleHost(req);
     let path = rawPath;
     // Origin-form (`/x`) is the rule; anything else is read, and checked against Host, apart.
     if (rawPath.charCodeAt(0) !== 47) ({ host, path } = readOtherTarget(req.method, rawPath, host));
-    const forwarded = trustForwardedHost ? headerValue(headers['x-forwarded-host']) : undefined;
+    const forwarded = trustForwardedHost ? headerValue(req.headers['x-forwarded-host']) : undefined;
     this.host = assertAsciiHost(forwarded?.split(',')[0]?.trim() || host);
     this.path = path === '*' ? path : normalizePath(path);
     this.rawPath = rawPath;
     this.method = req.method ?? 'GET';
-    this.headers = new NodeHeaders(headers);
-    this.ip = req.socket?.remoteAddress;
     this.kind = kind;
     this.raw = req;
+    this.ip = req.socket?.remoteAddress;
+    this.trustsForwardedHost = trustForwardedHost;
     this.#url = url;
     this.#q = q;
     this.#query = undefined;
     this.#cookies = undefined;
+    this.#headers = undefined;
   }
 
-  // Parsed on first use: most chains never read the query or the cookies.
+  // Made on first use: most chains never read the headers, the query or the cookies.
+  get headers(): NodeHeaders {
+    this.#headers ??= new NodeHeaders(this.raw.headers);
+    return this.#headers;
+  }
+
   get query(): URLSearchParams {
     this.#query ??= new URLSearchParams(this.#q < 0 ? '' : this.#url.slice(this.#q + 1));
     return this.#query;

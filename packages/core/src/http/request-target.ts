@@ -66,7 +66,15 @@ export function singleHost(req: IncomingMessage): string {
   // rawHeaders is [name, value, name, value…]; names keep the client's case.
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host')) count++;
+    // h, o, s, t in any case, without comparing strings (names are never internalised).
+    if (
+      name.length === 4 &&
+      (name.charCodeAt(0) | 0x20) === 104 &&
+      (name.charCodeAt(1) | 0x20) === 111 &&
+      (name.charCodeAt(2) | 0x20) === 115 &&
+      (name.charCodeAt(3) | 0x20) === 116
+    )
+      count++;
   }
   if (count > 1)
     throw MdError.invalidHost(req.headers.host ?? '', 'the request has two Host headers (RFC 9112 §3.2)');

@@ -66,8 +66,11 @@ function withNormalPath(options: LocatorOptions, host: string, req: RequestLike)
 }
 
 function hostOf(options: LocatorOptions, req: RequestLike): string {
+  const raw = req.host;
+  // A host some domain owns is in the index as normalizeHost answers it: no scan needed.
+  if (options.domains.findByHost(raw) !== undefined) return raw;
   try {
-    return normalizeHost(req.host);
+    return normalizeHost(raw);
   } catch (error) {
     throw failed(options, String(req.host), req.path, error);
   }

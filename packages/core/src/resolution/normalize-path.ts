@@ -54,6 +54,15 @@ const fail = (path: string, reason: string) => MdError.invalidPath(path, reason)
  * normalizePath('/billing/../admin'); // throws INVALID_PATH
  */
 export function normalizePath(path: string): string {
+  // Most paths hold nothing to decode or refuse: one tight scan answers them as they are.
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 37 || c === 46 || c === 92 || c === 35) return carefully(path);
+  }
+  return path;
+}
+
+function carefully(path: string): string {
   const length = path.length;
   let out: string | undefined;
   let copied = 0;
