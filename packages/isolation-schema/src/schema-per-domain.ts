@@ -26,13 +26,15 @@ import {
   type StoreOrm,
   type StrategyStats,
   urlConnection,
-  withAdvisoryLock,
   withCredentials,
   withStore,
 } from '@md/mikro-orm';
 import { EntitySchema } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
-import { CompiledQuery, type DatabaseConnection } from 'kysely';
+import { CompiledQuery, PostgresDialect, type PostgresPool } from 'kysely';
+
+/** The `pg` pool of the admin store, lent to migration stores. */
+type BorrowablePool = PostgresPool & { options?: unknown };
 
 function migrationsTable(em: SqlEntityManager): string {
   return em.config.get('migrations').tableName ?? 'mikro_orm_migrations';
@@ -61,10 +63,15 @@ export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
   maxLifetimeMs?: number;
 }
 
+/** Connections of each admin pool (DDL, provisioning locks): at most this many provisionings run their DDL at once. */
+const ADMIN_POOL_SIZE = 4;
+
 class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   readonly name = 'schema-per-domain';
   readonly capabilities: IsolationCapabilities = { schemaPerDomain: true, rootData: true };
   #store: StoreOrm | undefined;
+  #admin: StoreOrm | undefined;
+  #locks: StoreOrm | undefined;
   #recycled = 0;
   readonly #role: LoginRole;
 
@@ -135,7 +142,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   protected override async provisionDomain(domain: DomainProxy, options: ProvisionOptions): Promise<void> {
     const schema = this.schemaOf(domain.name);
     let created = false;
-    // One admin connection (in the domain's schema) creates, migrates and grants; another holds the lock.
+    // One admin connection creates, migrates and grants (in the domain's schema); another holds the lock.
     const steps = (admin: SqlEntityManager): ProvisionStep[] => [
       {
         name: 'create schema',
@@ -157,10 +164,39 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
         () => this.em(domain),
       ),
     ];
-    const lock = this.template().open({ ...urlConnection(this.options.url), pool: { min: 0, max: 1 } });
-    await withAdvisoryLock(lock, `md:provision:schema:${schema}`, () =>
+    await this.#withProvisionLock(`md:provision:schema:${schema}`, () =>
       this.withMigrationStore(domain.name, (admin) => runProvisionSteps(domain.name, steps(admin))),
     );
+  }
+
+  /**
+   * Runs `fn` holding the transaction-scoped advisory lock `key` on a
+   * connection of the lock pool, pinned for the whole of `fn`:
+   * provisionings of one domain, in this process or others, run one after
+   * the other, and only the one that created the schema may drop it again.
+   * Locks and DDL use two pools, so a provisioning holding a lock never
+   * waits for a connection that a provisioning waiting for a lock holds.
+   */
+  async #withProvisionLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    this.#locks ??= this.#openAdminPool();
+    const connection = this.#locks.em.getConnection();
+    // The connection's own transaction (not em.transactional): no transaction context for `fn` to inherit.
+    return connection.transactional(async (trx) => {
+      await connection.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [key], 'all', trx);
+      return fn();
+    });
+  }
+
+  /**
+   * A small admin pool kept between provisionings (idle connections close
+   * after 10 s). Its connections serve provisioning locks or migration
+   * stores only, never a request.
+   */
+  #openAdminPool(): StoreOrm {
+    return this.template().open({
+      ...urlConnection(this.options.url),
+      pool: { min: 0, max: ADMIN_POOL_SIZE, idleTimeoutMillis: 10_000 },
+    });
   }
 
   protected override async deprovisionDomain(
@@ -179,32 +215,43 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   protected override async closeConnections(): Promise<void> {
-    await this.#store?.close();
+    await Promise.all([this.#store?.close(), this.#admin?.close(), this.#locks?.close()]);
+    this.#admin = undefined;
+    this.#locks = undefined;
   }
 
   /**
-   * Migrations run on a dedicated one-connection store whose configured
-   * schema and session `search_path` are the domain's: the Migrator runs each migration with that
-   * schema current (`migrator.up({ schema })`), so migration SQL may name
-   * tables unqualified and `mikro_orm_migrations` lands in the domain's
-   * schema; the schema generator places every table there (shared entities
-   * included: the root domain's schema holds the shared rows). That
-   * connection never serves a request and is closed after.
+   * Migrations run on a store of their own whose configured schema and
+   * session `search_path` are the domain's: the Migrator runs each migration
+   * with that schema current (`migrator.up({ schema })`), so migration SQL
+   * may name tables unqualified and `mikro_orm_migrations` lands in the
+   * domain's schema; the schema generator places every table there (shared
+   * entities included: the root domain's schema holds the shared rows).
+   * The store borrows its connections from the admin pool, kept between
+   * provisionings (a fresh connection — TCP and SCRAM — cost more than the
+   * DDL itself), and sets the `search_path` each time it takes one, so no
+   * other domain's schema carries over. Those connections never serve a request.
    */
   protected override async withMigrationStore<T>(
     name: string,
     fn: (em: SqlEntityManager) => Promise<T>,
   ): Promise<T> {
     const schema = this.schemaOf(name);
+    this.#admin ??= this.#openAdminPool();
+    const pool = (await this.#admin.driver.getConnection().getNativeClient()) as BorrowablePool;
+    const searchPath = CompiledQuery.raw(`set search_path to ${quoteIdent(schema)}, public`);
     const store = this.template().open({
       ...urlConnection(this.options.url),
       schema,
-      pool: { min: 0, max: 1 },
-      // A migration's own `this.execute()` runs before the Migrator sets the schema: the
-      // connection starts in the domain's schema too.
-      onCreateConnection: (async (connection: DatabaseConnection) => {
-        await connection.executeQuery(CompiledQuery.raw(`set search_path to ${quoteIdent(schema)}, public`));
-      }) as (connection: unknown) => Promise<void>,
+      driverOptions: new PostgresDialect({
+        // Closing the store returns the connections; the admin pool stays open.
+        pool: { connect: () => pool.connect(), end: async () => {}, options: pool.options },
+        // A migration's own `this.execute()` runs before the Migrator sets the schema: every
+        // connection this store takes is in the domain's schema first.
+        onReserveConnection: async (connection) => {
+          await connection.executeQuery(searchPath);
+        },
+      }),
     });
     return withStore(store, (s) => fn(s.em.fork({ schema })));
   }
