@@ -31,10 +31,7 @@ import {
 } from '@md/mikro-orm';
 import { EntitySchema } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
-import { CompiledQuery, PostgresDialect, type PostgresPool } from 'kysely';
-
-/** The `pg` pool of the admin store, lent to migration stores. */
-type BorrowablePool = PostgresPool & { options?: unknown };
+import { AdminPools } from './admin-pools.js';
 
 function migrationsTable(em: SqlEntityManager): string {
   return em.config.get('migrations').tableName ?? 'mikro_orm_migrations';
@@ -63,15 +60,11 @@ export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
   maxLifetimeMs?: number;
 }
 
-/** Connections of each admin pool (DDL, provisioning locks): at most this many provisionings run their DDL at once. */
-const ADMIN_POOL_SIZE = 4;
-
 class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   readonly name = 'schema-per-domain';
   readonly capabilities: IsolationCapabilities = { schemaPerDomain: true, rootData: true };
   #store: StoreOrm | undefined;
-  #admin: StoreOrm | undefined;
-  #locks: StoreOrm | undefined;
+  readonly #adminPools: AdminPools;
   #recycled = 0;
   readonly #role: LoginRole;
 
@@ -81,6 +74,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
     }
     super(options, 'schemaPerDomain');
     this.#role = requestRole(options.url);
+    this.#adminPools = new AdminPools(() => this.template(), options.url);
     const { scoped } = classifyEntities(options.entities, options.shared);
     for (const entity of options.entities) {
       // Domain-scoped tables live in every domain's schema: the schema is chosen per query.
@@ -164,39 +158,9 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
         () => this.em(domain),
       ),
     ];
-    await this.#withProvisionLock(`md:provision:schema:${schema}`, () =>
+    await this.#adminPools.withLock(`md:provision:schema:${schema}`, () =>
       this.withMigrationStore(domain.name, (admin) => runProvisionSteps(domain.name, steps(admin))),
     );
-  }
-
-  /**
-   * Runs `fn` holding the transaction-scoped advisory lock `key` on a
-   * connection of the lock pool, pinned for the whole of `fn`:
-   * provisionings of one domain, in this process or others, run one after
-   * the other, and only the one that created the schema may drop it again.
-   * Locks and DDL use two pools, so a provisioning holding a lock never
-   * waits for a connection that a provisioning waiting for a lock holds.
-   */
-  async #withProvisionLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    this.#locks ??= this.#openAdminPool();
-    const connection = this.#locks.em.getConnection();
-    // The connection's own transaction (not em.transactional): no transaction context for `fn` to inherit.
-    return connection.transactional(async (trx) => {
-      await connection.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [key], 'all', trx);
-      return fn();
-    });
-  }
-
-  /**
-   * A small admin pool kept between provisionings (idle connections close
-   * after 10 s). Its connections serve provisioning locks or migration
-   * stores only, never a request.
-   */
-  #openAdminPool(): StoreOrm {
-    return this.template().open({
-      ...urlConnection(this.options.url),
-      pool: { min: 0, max: ADMIN_POOL_SIZE, idleTimeoutMillis: 10_000 },
-    });
   }
 
   protected override async deprovisionDomain(
@@ -215,9 +179,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   protected override async closeConnections(): Promise<void> {
-    await Promise.all([this.#store?.close(), this.#admin?.close(), this.#locks?.close()]);
-    this.#admin = undefined;
-    this.#locks = undefined;
+    await Promise.all([this.#store?.close(), this.#adminPools.close()]);
   }
 
   /**
@@ -237,22 +199,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
     fn: (em: SqlEntityManager) => Promise<T>,
   ): Promise<T> {
     const schema = this.schemaOf(name);
-    this.#admin ??= this.#openAdminPool();
-    const pool = (await this.#admin.driver.getConnection().getNativeClient()) as BorrowablePool;
-    const searchPath = CompiledQuery.raw(`set search_path to ${quoteIdent(schema)}, public`);
-    const store = this.template().open({
-      ...urlConnection(this.options.url),
-      schema,
-      driverOptions: new PostgresDialect({
-        // Closing the store returns the connections; the admin pool stays open.
-        pool: { connect: () => pool.connect(), end: async () => {}, options: pool.options },
-        // A migration's own `this.execute()` runs before the Migrator sets the schema: every
-        // connection this store takes is in the domain's schema first.
-        onReserveConnection: async (connection) => {
-          await connection.executeQuery(searchPath);
-        },
-      }),
-    });
+    const store = await this.#adminPools.migrationStore(schema);
     return withStore(store, (s) => fn(s.em.fork({ schema })));
   }
 
