@@ -14,6 +14,7 @@ const ORDER = [
   'services',
   'routing-database',
   'routing-schema',
+  'schema-10k',
   'routing-row',
   'sqlite-driver',
   'lazy-em',

@@ -19,8 +19,15 @@ export const BENCHMARKS = {
   // Full: ~2 min of interleaved load, then callgrind (6 processes, 1-2.5 min of a core each).
   http: { script: 'http/http.bench.mjs', limit: { smoke: 60, quick: 60, full: 600 } },
   'routing-row': { script: 'routing/row.bench.mjs', limit: { smoke: 60, quick: 25, full: 180 } },
-  'routing-schema': { script: 'routing/schema.bench.mjs', limit: { smoke: 60, quick: 25, full: 180 } },
-  'routing-database': { script: 'routing/database.bench.mjs', limit: { smoke: 90, quick: 35, full: 300 } },
+  'routing-schema': { script: 'routing/schema.bench.mjs', limit: { smoke: 60, quick: 25, full: 100 } },
+  'routing-database': { script: 'routing/database.bench.mjs', limit: { smoke: 90, quick: 35, full: 160 } },
+  // 10,000 schemas: ~3 minutes in full mode, so only when named (`pnpm bench schema-10k`).
+  'schema-10k': {
+    script: 'routing/schema.bench.mjs',
+    args: ['--huge'],
+    optional: true,
+    limit: { smoke: 60, quick: 90, full: 400 },
+  },
   // Installs better-sqlite3 into benchmarks/.cache on its first run; MD_BENCH_COMPILE=1 also compiles it once.
   'sqlite-driver': {
     script: 'sqlite-driver/sqlite-driver.bench.mjs',
@@ -33,8 +40,8 @@ function usage() {
 }
 
 function runOne(name, mode) {
-  const { script, limit } = BENCHMARKS[name];
-  const args = ['--expose-gc', join(BENCH_DIR, script), `--${mode}`];
+  const { script, limit, args: extra = [] } = BENCHMARKS[name];
+  const args = ['--expose-gc', join(BENCH_DIR, script), `--${mode}`, ...extra];
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: 'inherit', env: process.env, detached: true });
@@ -66,7 +73,8 @@ async function main() {
   const argv = process.argv.slice(2);
   const mode = runMode(argv);
   const wanted = argv.filter((a) => !a.startsWith('--'));
-  const names = wanted.length === 0 ? Object.keys(BENCHMARKS) : [];
+  const defaults = Object.keys(BENCHMARKS).filter((n) => !BENCHMARKS[n].optional);
+  const names = wanted.length === 0 ? defaults : [];
   for (const w of wanted) {
     const matches = Object.keys(BENCHMARKS).filter((n) => n === w || n.startsWith(`${w}-`));
     if (matches.length === 0) {
@@ -95,7 +103,7 @@ async function main() {
   const summary = { mode, date: new Date().toISOString(), totalSeconds: total, runs };
   // A partial run (one name) keeps the full set's summary.
   writeFileSync(
-    join(dir, names.length === Object.keys(BENCHMARKS).length ? `run-${mode}.json` : 'run-last.json'),
+    join(dir, names.length === defaults.length && wanted.length === 0 ? `run-${mode}.json` : 'run-last.json'),
     `${JSON.stringify(summary, null, 2)}\n`,
   );
   console.log(`\n${runs.map((r) => `${r.name}: ${r.seconds} s${r.code === 0 ? '' : ' FAILED'}`).join('\n')}`);

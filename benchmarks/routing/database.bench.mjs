@@ -5,10 +5,14 @@
 //    server's max_connections is 100), req/s, p50/p99, and the most pools
 //    ever open (the strategy's stats().maxOpen), which must stay ≤ budget;
 //  - cold activation time and heap per resident domain against a naive
-//    `MikroORM.init` per domain, interleaved in chunks (SQLite).
+//    `MikroORM.init` per domain, interleaved in chunks (SQLite);
+//  - the floor (SQLite): md on one domain against plain MikroORM on the same
+//    file with the same handler, and a raw `node:sqlite` loop doing the same
+//    statements on that file — the driver's own limit.
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { createSite } from '@md/core';
 import { databasePerDomain } from '@md/isolation-database';
 import { sqliteDialect } from '@md/mikro-orm';
@@ -16,17 +20,36 @@ import { startPostgres } from '@md/testing/postgres';
 import { MikroORM } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sql';
-import { deadline, fmt, goal, interleave, pick, summarize, table, writeResults } from '../lib/common.mjs';
-import { createProductEntity, domainName, handler, med, runRounds, seed } from './lib.mjs';
+import {
+  deadline,
+  fmt,
+  goal,
+  interleave,
+  pairwiseRatio,
+  pick,
+  summarize,
+  table,
+  writeResults,
+} from '../lib/common.mjs';
+import { CONCURRENCY, createProductEntity, domainName, handler, med, runRounds, seed } from './lib.mjs';
 
 const started = performance.now();
-deadline(pick({ smoke: 150_000, quick: 50_000, full: 420_000 }), 'routing-database');
+const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
+deadline(pick({ smoke: 150_000, quick: 50_000, full: 240_000 }), 'routing-database');
 const ROUNDS = pick({ smoke: 2, quick: 10, full: 10 });
-const MS = pick({ smoke: 100, quick: 60, full: 500 });
+const MS = pick({ smoke: 100, quick: 60, full: 300 });
+const FLOOR_ROUNDS = pick({ smoke: 3, quick: 10, full: 20 });
+const FLOOR_MS = pick({ smoke: 100, quick: 100, full: 400 });
 const SMALL = 10;
+// PostgreSQL: CREATE DATABASE costs ~150–250 ms per domain; 60 databases still overflow the
+// smaller budget six times over (200 took ~45 s of the run to provision for the same picture).
 const BIG = {
   sqlite: pick({ smoke: 60, quick: 100, full: 1_000 }),
-  postgres: pick({ smoke: 20, quick: 30, full: 200 }),
+  postgres: pick({ smoke: 20, quick: 30, full: 60 }),
+};
+const phase = {};
+const mark = (name, t0) => {
+  phase[name] = Math.round((performance.now() - t0) / 100) / 10;
 };
 const BUDGETS = { sqlite: [10, 50, 200], postgres: [10, 50] };
 const COLD_ROUNDS = pick({ smoke: 2, quick: 10, full: 10 });
@@ -161,9 +184,63 @@ async function coldActivation(folder) {
   return { samples, open };
 }
 
+/**
+ * The floor on SQLite, interleaved: md (one domain) against plain MikroORM
+ * on the same file with the same handler, and a raw `node:sqlite` loop
+ * running the handler's statements (select the 10 newest rows; insert one
+ * in a transaction, as MikroORM's flush does) on that file with md's pragmas.
+ */
+async function floor(folder) {
+  const md = await dbSite('sqlite', folder, 1, 10, true);
+  const file = join(folder, `${md.names[0]}.sqlite`);
+  const Product = createProductEntity();
+  const orm = await MikroORM.init({
+    driver: SqliteDriver,
+    dbName: file,
+    driverOptions: sqliteDialect(file, { create: false }),
+    entities: [Product],
+    allowGlobalContext: false,
+  });
+  const db = new DatabaseSync(file);
+  db.exec('pragma busy_timeout = 5000');
+  db.exec('pragma journal_mode = wal');
+  const select = db.prepare('select id, name, price from bench_product order by id desc limit 10');
+  const insert = db.prepare('insert into bench_product (name, price) values (?, ?)');
+  const raw = async () => {
+    const rows = select.all();
+    if (rows.length === 0) throw new Error('raw: no rows');
+    db.exec('begin');
+    insert.run(`p-${rows.length}`, 100);
+    db.exec('commit');
+    // A request yields between its statements, as every driver call above does.
+    await Promise.resolve();
+  };
+  const samples = await runRounds('database floor', FLOOR_ROUNDS, FLOOR_MS, {
+    'md · 1 domain': {
+      n: 1,
+      shape: 'uniform',
+      request: () => md.site.run(md.names[0], () => handler(md.site.em, md.Product)),
+    },
+    'plain MikroORM · same file': { n: 1, shape: 'uniform', request: () => handler(orm.em.fork(), Product) },
+    'raw node:sqlite · same file': { n: 1, shape: 'uniform', request: raw },
+  });
+  db.close();
+  await orm.close(true);
+  await md.site.close();
+  return samples;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'md-bench-db-'));
+let t0 = performance.now();
+const floorSamples = await floor(join(dir, 'floor'));
+mark('floor (SQLite)', t0);
+t0 = performance.now();
 const sqlite = await routing('sqlite', { small: join(dir, 'small'), big: join(dir, 'big') });
+mark('routing SQLite (provisioning included)', t0);
+t0 = performance.now();
 const cold = await coldActivation(join(dir, 'big'));
+mark('cold activation', t0);
+t0 = performance.now();
 const pg = await startPostgres();
 let postgres;
 try {
@@ -174,6 +251,7 @@ try {
 } finally {
   await pg.stop();
 }
+mark('routing PostgreSQL (provisioning included)', t0);
 
 const allRows = [...sqlite.rows, ...postgres.rows];
 const coldStats = {
@@ -191,7 +269,20 @@ const ratioTo = (backend, shape, budget) => {
   );
   return many.rps / few.rps;
 };
+const floorRps = (v) => floorSamples[v].map((r) => r.rps);
+const mdVsPlain = pairwiseRatio(floorRps('plain MikroORM · same file'), floorRps('md · 1 domain'));
+const mdVsRaw = pairwiseRatio(floorRps('raw node:sqlite · same file'), floorRps('md · 1 domain'));
+const plainVsRaw = pairwiseRatio(
+  floorRps('raw node:sqlite · same file'),
+  floorRps('plain MikroORM · same file'),
+);
 const goals = [
+  goal(
+    'md routing vs plain MikroORM on one SQLite file, same handler, req/s',
+    '≥ 0.95×',
+    `${fmt.x(mdVsPlain.median)} (rounds ${fmt.x(mdVsPlain.min)}–${fmt.x(mdVsPlain.max)}); md at ${fmt.x(mdVsRaw.median)} of the raw node:sqlite loop, plain MikroORM at ${fmt.x(plainVsRaw.median)}`,
+    mdVsPlain.median >= 0.95,
+  ),
   goal(
     'open pools never exceed the budget (stats().maxOpen, every variant)',
     'maxOpen ≤ budget',
@@ -220,9 +311,39 @@ const goals = [
 const big = (b) => BIG[b].toLocaleString('en');
 writeResults('routing-database', started, {
   title: 'Connection routing: database-per-domain strategy',
-  method: `In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (20 seeded rows per domain). SQLite: ${SMALL} vs ${big('sqlite')} domains (one file each); PostgreSQL: ${SMALL} vs ${big('postgres')} databases (CREATE DATABASE per domain is slow, ${fmt.ms(postgres.provisionMs)} per domain here including seeding, and the server allows 100 connections, so budgets 10 and 50 with one connection per pool). All budget variants of one backend share the same provisioned databases, each through its own strategy instance so that \`stats().maxOpen\` is per budget. ${ROUNDS} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s and p50/p99 are medians over rounds. Cold activation: ${COLD_ROUNDS} interleaved rounds, each activating ${COLD_CHUNK} not-yet-open domains with md (first query on a domain whose pool is closed) and ${COLD_CHUNK} others with a naive \`MikroORM.init\` + the same query; heap = heapUsed delta after a forced GC, per domain, all domains kept resident.`,
+  method: `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). The floor: ${FLOOR_ROUNDS} interleaved rounds of ${FLOOR_MS} ms, ${CONCURRENCY} concurrent requests, md's site (one domain, its own SQLite file) against plain \`MikroORM.init\` on that same file (md's own dialect: node:sqlite, WAL, busy timeout) running the same handler, and a raw node:sqlite loop doing the handler's statements (prepared select of the 10 newest rows; insert of one inside begin/commit) on the file with the same pragmas; ratios are medians of per-round ratios. Routing: in-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (20 seeded rows per domain). SQLite: ${SMALL} vs ${big('sqlite')} domains (one file each); PostgreSQL: ${SMALL} vs ${big('postgres')} databases (CREATE DATABASE per domain is slow, ${fmt.ms(postgres.provisionMs)} per domain here including seeding, so ${big('postgres')} databases — ${BIG.postgres / 10}× the smaller budget — rather than hundreds; budgets 10 and 50 with one connection per pool). All budget variants of one backend share the same provisioned databases, each through its own strategy instance so that \`stats().maxOpen\` is per budget. ${ROUNDS} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s and p50/p99 are medians over rounds. Cold activation: ${COLD_ROUNDS} interleaved rounds, each activating ${COLD_CHUNK} not-yet-open domains with md (first query on a domain whose pool is closed) and ${COLD_CHUNK} others with a naive \`MikroORM.init\` + the same query; heap = heapUsed delta after a forced GC, per domain, all domains kept resident.`,
   goals,
   tables: [
+    {
+      title: 'The floor (SQLite, one file): md vs plain MikroORM vs the raw driver',
+      lines: [
+        ...table(
+          ['variant', 'req/s', 'p50', 'p99'],
+          Object.entries(floorSamples).map(([v, r]) => [
+            v,
+            fmt.int(med(r, 'rps')),
+            fmt.ms(med(r, 'p50')),
+            fmt.ms(med(r, 'p99')),
+          ]),
+        ),
+        '',
+        ...table(
+          ['comparison', 'median of round ratios', 'spread'],
+          [
+            ['md / plain MikroORM', fmt.x(mdVsPlain.median), fmt.spread(mdVsPlain)],
+            ['md / raw node:sqlite', fmt.x(mdVsRaw.median), fmt.spread(mdVsRaw)],
+            ['plain MikroORM / raw node:sqlite', fmt.x(plainVsRaw.median), fmt.spread(plainVsRaw)],
+          ],
+        ),
+      ],
+    },
+    {
+      title: 'Where the time went (s)',
+      lines: table(
+        ['phase', 'seconds'],
+        Object.entries(phase).map(([k, v]) => [k, String(v)]),
+      ),
+    },
     {
       title: 'Routing: throughput, latency and open pools',
       lines: table(
@@ -307,6 +428,7 @@ writeResults('routing-database', started, {
     },
   ],
   rows: allRows,
+  floor: { samples: floorSamples, mdVsPlain, mdVsRaw, plainVsRaw },
   cold: { ...coldStats, samples: cold.samples },
   samples: { sqlite: sqlite.samples, postgres: postgres.samples },
   settings: {
@@ -317,6 +439,10 @@ writeResults('routing-database', started, {
     coldRounds: COLD_ROUNDS,
     coldChunk: COLD_CHUNK,
     provisionMs: { sqlite: sqlite.provisionMs, postgres: postgres.provisionMs },
+    floorRounds: FLOOR_ROUNDS,
+    floorMs: FLOOR_MS,
+    loadAtStart,
+    phases: phase,
   },
 });
 process.exit(0);

@@ -1,117 +1,355 @@
-// Schema-per-domain strategy (PostgreSQL): one pool, the schema chosen per
-// query. 1 schema against many (1,000 in the full run), each set in its own
-// database so the bigger catalog only weighs on the second; uniform and
+// Schema-per-domain strategy (PostgreSQL): one pool, the schema named in
+// every query. 1 schema against many (1,000 in the full run), each set in its
+// own database so the bigger catalog only weighs on the second; uniform and
 // Zipf traffic. Goal: many-schema req/s ≥ 0.95× the 1-schema req/s.
+// With `--huge` (`pnpm bench schema-10k`, not part of the default set: it
+// takes ~3 minutes) the same against 10,000 schemas: provisioning time per
+// schema through `site.provision`, 8 at a time, req/s against 1 schema, and
+// the memory of the request pool's backends under connection recycling.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { createSite } from '@md/core';
 import { schemaPerDomain } from '@md/isolation-schema';
 import { startPostgres } from '@md/testing/postgres';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { deadline, fmt, goal, pairwiseRatio, pick, table, writeResults } from '../lib/common.mjs';
-import { createProductEntity, domainName, handler, med, runRounds, seed } from './lib.mjs';
+import pg from 'pg';
+import { deadline, fmt, goal, median, pairwiseRatio, pick, table, writeResults } from '../lib/common.mjs';
+import { createProductEntity, domainName, handler, med, ROWS_PER_DOMAIN, runRounds } from './lib.mjs';
 
+const HUGE_RUN = process.argv.includes('--huge');
 const started = performance.now();
-deadline(pick({ smoke: 120_000, quick: 40_000, full: 270_000 }), 'routing-schema');
-const ROUNDS = pick({ smoke: 2, quick: 10, full: 10 });
-const MS = pick({ smoke: 100, quick: 100, full: 1_000 });
+const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
+deadline(
+  HUGE_RUN
+    ? pick({ smoke: 120_000, quick: 120_000, full: 600_000 })
+    : pick({ smoke: 120_000, quick: 40_000, full: 150_000 }),
+  HUGE_RUN ? 'schema-10k' : 'routing-schema',
+);
+const ROUNDS = pick({ smoke: 2, quick: 6, full: 20 });
+const MS = pick({ smoke: 100, quick: 100, full: 400 });
 const BIG = pick({ smoke: 20, quick: 100, full: 1_000 });
+const HUGE = pick({ smoke: 40, quick: 300, full: 10_000 });
+const HUGE_ROUNDS = pick({ smoke: 2, quick: 4, full: 20 });
+/** Provisionings in flight at once: what an onboarding job would run (the request pool's size). */
+const PARALLEL = 8;
+/** Domains of the BIG set provisioned one by one first: the latency one onboarding sees. */
+const SERIAL = pick({ smoke: 5, quick: 10, full: 20 });
+const POOL = 8;
 
-async function schemaSite(url, n) {
+/** A site over `n` domains, none provisioned yet. */
+async function schemaSite(url, n, extra = {}) {
   const Product = createProductEntity();
-  const isolation = schemaPerDomain({ driver: PostgreSqlDriver, url, entities: [Product], poolSize: 8 });
+  const isolation = schemaPerDomain({
+    driver: PostgreSqlDriver,
+    url,
+    entities: [Product],
+    poolSize: POOL,
+    ...extra,
+  });
   const names = Array.from({ length: n }, (_, i) => domainName(i));
   const site = await createSite({ isolation, domains: names.map((name) => ({ name })) });
+  return { site, Product, names, isolation, url };
+}
+
+/**
+ * Provisions every domain through `site.provision` — the path a user takes —
+ * the first `serial` one by one, the rest `PARALLEL` at a time. Returns ms per domain.
+ */
+async function provisionAll({ site, names }, serial = 0) {
   const t0 = performance.now();
-  for (const name of names) {
-    await site.provision(name);
-    await seed(site, Product, name);
+  for (const name of names.slice(0, serial)) await site.provision(name);
+  const serialMs = serial === 0 ? Number.NaN : (performance.now() - t0) / serial;
+  const t1 = performance.now();
+  let next = serial;
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async () => {
+      while (next < names.length) await site.provision(names[next++]);
+    }),
+  );
+  const parallelMs = (performance.now() - t1) / (names.length - serial);
+  return { serialMs, parallelMs };
+}
+
+/** Seeds ROWS_PER_DOMAIN rows in every domain's table, as the admin, 200 schemas per statement (setup, not measured). */
+async function seedAll({ isolation, names, url }) {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    for (let from = 0; from < names.length; from += 200) {
+      const sql = names
+        .slice(from, from + 200)
+        .map(
+          (name) =>
+            `insert into "${isolation.schemaOf(name)}".bench_product (name, price) select 'seed-' || k, k from generate_series(0, ${ROWS_PER_DOMAIN - 1}) k;`,
+        )
+        .join('\n');
+      await admin.query(sql);
+    }
+  } finally {
+    await admin.end();
   }
-  const provisionMs = (performance.now() - t0) / n;
-  return { site, Product, names, isolation, provisionMs };
 }
 
-const pg = await startPostgres();
+/** Private memory (RssAnon, MB) of every backend the request role holds open, read from /proc. */
+async function backendMemory(url) {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query(
+      `select pid from pg_stat_activity where datname = current_database() and usename <> current_user and backend_type = 'client backend'`,
+    );
+    const mb = [];
+    for (const { pid } of rows) {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        mb.push(Number(/RssAnon:\s+(\d+)/.exec(status)[1]) / 1024);
+      } catch {
+        // A backend recycled between the query and the read.
+      }
+    }
+    return { backends: mb.length, maxMb: Math.max(...mb), medianMb: median(mb) };
+  } finally {
+    await admin.end();
+  }
+}
+
+const via =
+  ({ site, Product, names }) =>
+  (i) =>
+    site.run(names[i], () => handler(site.em, Product));
+
+const pg0 = await startPostgres();
 let samples;
-let one;
-let many;
+let hugeSamples;
+let prov;
+let hugeProv;
+let memBig;
+let memHuge;
+let recycled;
+const phase = {};
+const mark = (name, t0) => {
+  phase[name] = Math.round((performance.now() - t0) / 100) / 10;
+};
 try {
-  one = await schemaSite(await pg.createDatabase('bench_schema_one'), 1);
-  many = await schemaSite(await pg.createDatabase('bench_schema_many'), BIG);
-  const via =
-    ({ site, Product, names }) =>
-    (i) =>
-      site.run(names[i], () => handler(site.em, Product));
-  samples = await runRounds('schema', ROUNDS, MS, {
-    '1 schema': { n: 1, shape: 'uniform', request: via(one) },
-    [`${BIG} schemas · uniform`]: { n: BIG, shape: 'uniform', request: via(many) },
-    [`${BIG} schemas · zipf`]: { n: BIG, shape: 'zipf', request: via(many) },
-  });
+  let t0 = performance.now();
+  const one = await schemaSite(await pg0.createDatabase('bench_schema_one'), 1);
+  await provisionAll(one);
+  await seedAll(one);
+  if (!HUGE_RUN) {
+    const many = await schemaSite(await pg0.createDatabase('bench_schema_many'), BIG);
+    prov = await provisionAll(many, SERIAL);
+    await seedAll(many);
+    // The same schemas through a second strategy whose connections live 10× longer.
+    const longer = await schemaSite(many.url, BIG, { maxUses: 10_000 });
+    mark('provision 1 + BIG', t0);
+    t0 = performance.now();
+    samples = await runRounds('schema', ROUNDS, MS, {
+      '1 schema': { n: 1, shape: 'uniform', request: via(one) },
+      [`${BIG} schemas · uniform`]: { n: BIG, shape: 'uniform', request: via(many) },
+      [`${BIG} schemas · zipf`]: { n: BIG, shape: 'zipf', request: via(many) },
+      [`${BIG} schemas · uniform · maxUses 10,000`]: { n: BIG, shape: 'uniform', request: via(longer) },
+    });
+    recycled = { big: many.isolation.stats().recycled, longer: longer.isolation.stats().recycled };
+    // The longer-lived pool's backends share the database: close them before reading the default pool's.
+    await longer.site.close();
+    memBig = await backendMemory(many.url);
+    mark('rounds BIG', t0);
+    await many.site.close();
+  } else {
+    const huge = await schemaSite(await pg0.createDatabase('bench_schema_huge'), HUGE);
+    hugeProv = await provisionAll(huge, SERIAL);
+    mark('provision HUGE', t0);
+    t0 = performance.now();
+    await seedAll(huge);
+    mark('seed HUGE', t0);
+    t0 = performance.now();
+    hugeSamples = await runRounds('schema 10k', HUGE_ROUNDS, MS, {
+      '1 schema': { n: 1, shape: 'uniform', request: via(one) },
+      [`${HUGE} schemas · uniform`]: { n: HUGE, shape: 'uniform', request: via(huge) },
+      [`${HUGE} schemas · zipf`]: { n: HUGE, shape: 'zipf', request: via(huge) },
+    });
+    memHuge = await backendMemory(huge.url);
+    recycled = { huge: huge.isolation.stats().recycled };
+    mark('rounds HUGE', t0);
+    await huge.site.close();
+  }
   await one.site.close();
-  await many.site.close();
 } finally {
-  await pg.stop();
+  await pg0.stop();
 }
 
-const rps = (name) => samples[name].map((r) => r.rps);
-const uniform = pairwiseRatio(rps('1 schema'), rps(`${BIG} schemas · uniform`));
-const zipf = pairwiseRatio(rps('1 schema'), rps(`${BIG} schemas · zipf`));
-const goals = [
-  goal(
-    `${BIG} schemas vs 1 schema, req/s, uniform traffic`,
-    '≥ 0.95×',
-    `${fmt.x(uniform.median)} (rounds ${fmt.x(uniform.min)}–${fmt.x(uniform.max)})`,
-    uniform.median >= 0.95,
+const rpsOf = (s, name) => s[name].map((r) => r.rps);
+const ratio = (s, name) => pairwiseRatio(rpsOf(s, '1 schema'), rpsOf(s, name));
+const n = (x) => x.toLocaleString('en');
+const rounds = (r) => `${fmt.x(r.median)} (rounds ${fmt.x(r.min)}–${fmt.x(r.max)})`;
+const throughput = (s) =>
+  table(
+    ['variant', 'req/s', 'p50', 'p99'],
+    Object.entries(s).map(([v, r]) => [
+      v,
+      fmt.int(med(r, 'rps')),
+      fmt.ms(med(r, 'p50')),
+      fmt.ms(med(r, 'p99')),
+    ]),
+  );
+const phases = {
+  title: 'Where the time went (s)',
+  lines: table(
+    ['phase', 'seconds'],
+    Object.entries(phase).map(([k, v]) => [k.replace('BIG', n(BIG)).replace('HUGE', n(HUGE)), String(v)]),
   ),
-  goal(
-    `${BIG} schemas vs 1 schema, req/s, Zipf traffic`,
-    '≥ 0.95×',
-    `${fmt.x(zipf.median)} (rounds ${fmt.x(zipf.min)}–${fmt.x(zipf.max)})`,
-    zipf.median >= 0.95,
+};
+const method = (count, rounds) =>
+  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, default recycling (a connection closes after 1,000 checkouts or 300 s) unless a variant says otherwise. ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
+const provisionTable = (label, p, mem, recycledCount) => ({
+  title: 'Provisioning and backend memory',
+  lines: table(
+    [
+      'set',
+      'site.provision one by one',
+      `site.provision, ${PARALLEL} at a time`,
+      'request backends',
+      'private MB per backend (median / max)',
+      'connections recycled',
+    ],
+    [
+      [
+        label,
+        fmt.ms(p.serialMs),
+        fmt.ms(p.parallelMs),
+        String(mem.backends),
+        `${mem.medianMb.toFixed(1)} / ${mem.maxMb.toFixed(1)}`,
+        String(recycledCount),
+      ],
+    ],
   ),
-];
+});
+const chart = (s) => ({
+  title: 'Schema-per-domain: requests per second (median of rounds)',
+  spec: {
+    width: 360,
+    data: { values: Object.entries(s).map(([v, r]) => ({ variant: v, rps: med(r, 'rps') })) },
+    mark: 'bar',
+    encoding: {
+      y: { field: 'variant', type: 'nominal', title: null, sort: null },
+      x: { field: 'rps', type: 'quantitative', title: 'requests per second' },
+    },
+  },
+});
 
-writeResults('routing-schema', started, {
-  title: 'Connection routing: schema-per-domain strategy (PostgreSQL)',
-  method: `In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (20 seeded rows per domain). One pool of 8 connections per site. ${ROUNDS} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios. Provisioning (create schema + tables + seed) took ${fmt.ms(many.provisionMs)} per domain.`,
-  goals,
-  tables: [
-    {
-      title: 'Throughput and latency',
-      lines: [
-        ...table(
-          ['variant', 'req/s', 'p50', 'p99'],
-          Object.entries(samples).map(([v, r]) => [
-            v,
-            fmt.int(med(r, 'rps')),
-            fmt.ms(med(r, 'p50')),
-            fmt.ms(med(r, 'p99')),
-          ]),
-        ),
-        '',
-        ...table(
+if (!HUGE_RUN) {
+  const uniform = ratio(samples, `${BIG} schemas · uniform`);
+  const zipf = ratio(samples, `${BIG} schemas · zipf`);
+  const longerUses = ratio(samples, `${BIG} schemas · uniform · maxUses 10,000`);
+  writeResults('routing-schema', started, {
+    title: 'Connection routing: schema-per-domain strategy (PostgreSQL)',
+    method: `${method(BIG, ROUNDS)} The ${n(HUGE)}-schema measurement is its own benchmark (\`pnpm bench schema-10k\`, results in schema-10k.md).`,
+    goals: [
+      goal(
+        `${n(BIG)} schemas vs 1 schema, req/s, uniform traffic`,
+        '≥ 0.95×',
+        rounds(uniform),
+        uniform.median >= 0.95,
+      ),
+      goal(
+        `${n(BIG)} schemas vs 1 schema, req/s, Zipf traffic`,
+        '≥ 0.95×',
+        rounds(zipf),
+        zipf.median >= 0.95,
+      ),
+    ],
+    tables: [
+      { title: 'Throughput and latency', lines: throughput(samples) },
+      {
+        title: 'Ratios (median of round ratios)',
+        lines: table(
           ['comparison', 'median of round ratios', 'spread'],
           [
-            [`req/s ${BIG} schemas (uniform) / 1 schema`, fmt.x(uniform.median), fmt.spread(uniform)],
-            [`req/s ${BIG} schemas (Zipf) / 1 schema`, fmt.x(zipf.median), fmt.spread(zipf)],
+            [`req/s ${n(BIG)} schemas (uniform) / 1 schema`, fmt.x(uniform.median), fmt.spread(uniform)],
+            [`req/s ${n(BIG)} schemas (Zipf) / 1 schema`, fmt.x(zipf.median), fmt.spread(zipf)],
+            [
+              `req/s ${n(BIG)} schemas (uniform, maxUses 10,000) / 1 schema`,
+              fmt.x(longerUses.median),
+              fmt.spread(longerUses),
+            ],
           ],
         ),
-      ],
-    },
-  ],
-  charts: [
-    {
-      title: 'Schema-per-domain: requests per second (median of rounds)',
-      spec: {
-        width: 360,
-        data: { values: Object.entries(samples).map(([v, r]) => ({ variant: v, rps: med(r, 'rps') })) },
-        mark: 'bar',
-        encoding: {
-          y: { field: 'variant', type: 'nominal', title: null, sort: null },
-          x: { field: 'rps', type: 'quantitative', title: 'requests per second' },
-        },
       },
+      provisionTable(`${n(BIG)} schemas`, prov, memBig, recycled.big),
+      phases,
+    ],
+    charts: [chart(samples)],
+    samples,
+    settings: {
+      rounds: ROUNDS,
+      ms: MS,
+      schemas: BIG,
+      parallel: PARALLEL,
+      loadAtStart,
+      phases: phase,
+      provisionMsPerDomain: prov,
+      backendMemory: memBig,
+      recycled,
     },
-  ],
-  samples,
-  settings: { rounds: ROUNDS, ms: MS, schemas: BIG, provisionMsPerDomain: many.provisionMs },
-});
+  });
+} else {
+  const hugeUniform = ratio(hugeSamples, `${HUGE} schemas · uniform`);
+  const hugeZipf = ratio(hugeSamples, `${HUGE} schemas · zipf`);
+  writeResults('schema-10k', started, {
+    title: `Schema-per-domain at ${n(HUGE)} schemas (PostgreSQL)`,
+    method: method(HUGE, HUGE_ROUNDS),
+    goals: [
+      goal(
+        `${n(HUGE)} schemas: provisioning time per schema (site.provision, ${PARALLEL} at a time)`,
+        'measured',
+        `${fmt.ms(hugeProv.parallelMs)} (one by one: ${fmt.ms(hugeProv.serialMs)})`,
+        Number.isFinite(hugeProv.parallelMs),
+      ),
+      goal(
+        `${n(HUGE)} schemas: private memory per request backend, with connection recycling`,
+        'measured',
+        `${memHuge.medianMb.toFixed(1)} MB median, ${memHuge.maxMb.toFixed(1)} MB max over ${memHuge.backends} backends (${recycled.huge} connections recycled)`,
+        Number.isFinite(memHuge.maxMb),
+      ),
+      goal(
+        `${n(HUGE)} schemas: req/s vs 1 schema`,
+        'measured',
+        `uniform ${fmt.int(med(hugeSamples[`${HUGE} schemas · uniform`], 'rps'))} req/s, ${rounds(hugeUniform)}; Zipf ${rounds(hugeZipf)}`,
+        true,
+      ),
+    ],
+    tables: [
+      { title: 'Throughput and latency', lines: throughput(hugeSamples) },
+      {
+        title: 'Ratios (median of round ratios)',
+        lines: table(
+          ['comparison', 'median of round ratios', 'spread'],
+          [
+            [
+              `req/s ${n(HUGE)} schemas (uniform) / 1 schema`,
+              fmt.x(hugeUniform.median),
+              fmt.spread(hugeUniform),
+            ],
+            [`req/s ${n(HUGE)} schemas (Zipf) / 1 schema`, fmt.x(hugeZipf.median), fmt.spread(hugeZipf)],
+          ],
+        ),
+      },
+      provisionTable(`${n(HUGE)} schemas`, hugeProv, memHuge, recycled.huge),
+      phases,
+    ],
+    charts: [chart(hugeSamples)],
+    samples: hugeSamples,
+    settings: {
+      rounds: HUGE_ROUNDS,
+      ms: MS,
+      schemas: HUGE,
+      parallel: PARALLEL,
+      loadAtStart,
+      phases: phase,
+      provisionMsPerDomain: hugeProv,
+      backendMemory: memHuge,
+      recycled,
+    },
+  });
+}
 process.exit(0);

@@ -26,13 +26,12 @@ import {
   type StoreOrm,
   type StrategyStats,
   urlConnection,
-  withAdvisoryLock,
   withCredentials,
   withStore,
 } from '@md/mikro-orm';
 import { EntitySchema } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
-import { CompiledQuery, type DatabaseConnection } from 'kysely';
+import { AdminPools } from './admin-pools.js';
 
 function migrationsTable(em: SqlEntityManager): string {
   return em.config.get('migrations').tableName ?? 'mikro_orm_migrations';
@@ -65,6 +64,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   readonly name = 'schema-per-domain';
   readonly capabilities: IsolationCapabilities = { schemaPerDomain: true, rootData: true };
   #store: StoreOrm | undefined;
+  readonly #adminPools: AdminPools;
   #recycled = 0;
   readonly #role: LoginRole;
 
@@ -74,6 +74,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
     }
     super(options, 'schemaPerDomain');
     this.#role = requestRole(options.url);
+    this.#adminPools = new AdminPools(() => this.template(), options.url);
     const { scoped } = classifyEntities(options.entities, options.shared);
     for (const entity of options.entities) {
       // Domain-scoped tables live in every domain's schema: the schema is chosen per query.
@@ -135,7 +136,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   protected override async provisionDomain(domain: DomainProxy, options: ProvisionOptions): Promise<void> {
     const schema = this.schemaOf(domain.name);
     let created = false;
-    // One admin connection (in the domain's schema) creates, migrates and grants; another holds the lock.
+    // One admin connection creates, migrates and grants (in the domain's schema); another holds the lock.
     const steps = (admin: SqlEntityManager): ProvisionStep[] => [
       {
         name: 'create schema',
@@ -157,8 +158,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
         () => this.em(domain),
       ),
     ];
-    const lock = this.template().open({ ...urlConnection(this.options.url), pool: { min: 0, max: 1 } });
-    await withAdvisoryLock(lock, `md:provision:schema:${schema}`, () =>
+    await this.#adminPools.withLock(`md:provision:schema:${schema}`, () =>
       this.withMigrationStore(domain.name, (admin) => runProvisionSteps(domain.name, steps(admin))),
     );
   }
@@ -179,33 +179,27 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   protected override async closeConnections(): Promise<void> {
-    await this.#store?.close();
+    await Promise.all([this.#store?.close(), this.#adminPools.close()]);
   }
 
   /**
-   * Migrations run on a dedicated one-connection store whose configured
-   * schema and session `search_path` are the domain's: the Migrator runs each migration with that
-   * schema current (`migrator.up({ schema })`), so migration SQL may name
-   * tables unqualified and `mikro_orm_migrations` lands in the domain's
-   * schema; the schema generator places every table there (shared entities
-   * included: the root domain's schema holds the shared rows). That
-   * connection never serves a request and is closed after.
+   * Migrations run on a store of their own whose configured schema and
+   * session `search_path` are the domain's: the Migrator runs each migration
+   * with that schema current (`migrator.up({ schema })`), so migration SQL
+   * may name tables unqualified and `mikro_orm_migrations` lands in the
+   * domain's schema; the schema generator places every table there (shared
+   * entities included: the root domain's schema holds the shared rows).
+   * The store borrows its connections from the admin pool, kept between
+   * provisionings (a fresh connection — TCP and SCRAM — cost more than the
+   * DDL itself), and sets the `search_path` each time it takes one, so no
+   * other domain's schema carries over. Those connections never serve a request.
    */
   protected override async withMigrationStore<T>(
     name: string,
     fn: (em: SqlEntityManager) => Promise<T>,
   ): Promise<T> {
     const schema = this.schemaOf(name);
-    const store = this.template().open({
-      ...urlConnection(this.options.url),
-      schema,
-      pool: { min: 0, max: 1 },
-      // A migration's own `this.execute()` runs before the Migrator sets the schema: the
-      // connection starts in the domain's schema too.
-      onCreateConnection: (async (connection: DatabaseConnection) => {
-        await connection.executeQuery(CompiledQuery.raw(`set search_path to ${quoteIdent(schema)}, public`));
-      }) as (connection: unknown) => Promise<void>,
-    });
+    const store = await this.#adminPools.migrationStore(schema);
     return withStore(store, (s) => fn(s.em.fork({ schema })));
   }
 

@@ -67,3 +67,47 @@ describe('schema-per-domain: migrations run inside the domain schema', () => {
     }
   });
 });
+
+describe('schema-per-domain: concurrent provisionings share the admin connections', () => {
+  it('unqualified migration SQL of 12 domains provisioned at once lands in each one’s own schema', async () => {
+    // More provisionings than admin connections: each connection serves several domains in turn,
+    // and the search_path set for one must never carry over into another's migration.
+    class CreateThings extends Migration {
+      async up() {
+        this.addSql('create table md_thing (id varchar(36) primary key)');
+        this.addSql(`insert into md_thing (id) values (current_schema())`);
+      }
+    }
+    const Thing = new EntitySchema<{ id: string }>({
+      name: 'Thing',
+      tableName: 'md_thing',
+      properties: { id: { type: 'string', primary: true, length: 36 } },
+    });
+    const isolation = schemaPerDomain({
+      driver: PostgreSqlDriver,
+      url: await database('md_schema_concurrent'),
+      entities: [Thing],
+      migrations: [{ name: 'm1', class: CreateThings } as unknown as MigrationObject],
+    });
+    const names = Array.from({ length: 12 }, (_, i) => `conc-${i}`);
+    const site = await createSite({ isolation, domains: names.map((name) => ({ name })) });
+    try {
+      await Promise.all(names.map((name) => site.provision(name)));
+      for (const name of names) {
+        const rows = await site.run(name, () => site.em.find(Thing, {}));
+        expect(rows.map((r) => r.id)).toEqual([isolation.schemaOf(name)]);
+      }
+      const placed = (await isolation
+        .sharedEm()
+        .getConnection()
+        .execute(
+          `select schemaname as schema from pg_tables where tablename = 'md_thing' order by 1`,
+        )) as Array<{ schema: string }>;
+      expect(placed.map((r) => r.schema)).toEqual(
+        ['md__main_', ...names.map((n) => isolation.schemaOf(n))].sort(),
+      );
+    } finally {
+      await site.close();
+    }
+  });
+});
