@@ -224,9 +224,8 @@ describe('MikroORM internals md relies on (fails loudly when an upgrade changes 
     const views = new WeakMap<object, AbstractSqlDriver>();
     class CountingEm extends MdEntityManager {
       override getDriver(): AbstractSqlDriver {
-        let view = views.get(this);
-        if (view === undefined)
-          views.set(this, (view = createDriverView(this, this.driver as AbstractSqlDriver, counting)));
+        const view = views.get(this) ?? createDriverView(this, this.driver as AbstractSqlDriver, counting);
+        views.set(this, view);
         return view;
       }
     }
