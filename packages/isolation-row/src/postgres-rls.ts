@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { tryGetCurrentDomain } from '@md/core';
+import { type MdEventEmitter, tryGetCurrentDomain } from '@md/core';
 import {
   ensureLoginRole,
   hideActivity,
@@ -135,6 +135,8 @@ export interface RowSecurityPlan {
   readonly markerTable: string;
   /** The root domain (it is never provisioned, yet has rows of its own). */
   readonly rootDomain: string;
+  /** Where a wall md could not raise is reported (`site:error`). */
+  readonly events?: MdEventEmitter;
   readonly migrationsTable: string;
 }
 
@@ -248,7 +250,7 @@ export async function installPostgres(
   const sign = await prepareSigning(admin);
   if (fresh) await createTables();
   await ensureLoginRole(admin, plan.role);
-  await hideActivity(admin, plan.role);
+  await hideActivity(admin, plan.role, plan.events);
   if (fresh || !(await installedVersion(admin))) await installRowSecurity(admin, plan);
   // The root domain and every provisioned one (databases installed by an earlier md included).
   await registerDomains(

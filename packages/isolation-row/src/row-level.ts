@@ -243,6 +243,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
       tenant: this.#requireTenant(),
       markerTable: MARKER_TABLE,
       rootDomain: this.site().rootDomain,
+      events: this.site().events,
       migrationsTable: admin.config.get('migrations').tableName ?? 'mikro_orm_migrations',
     };
   }
