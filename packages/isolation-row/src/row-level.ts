@@ -25,7 +25,13 @@ import {
 import type { MetadataStorage, Options } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import type { RowLevelOptions } from './options.js';
-import { type DomainSigner, installPostgres, installRowSecurity } from './postgres-rls.js';
+import {
+  type DomainSigner,
+  forgetDomain,
+  installPostgres,
+  installRowSecurity,
+  registerDomains,
+} from './postgres-rls.js';
 import { appRoleOf, openAdminStore, openAppStore } from './stores.js';
 import {
   addTenantProperty,
@@ -133,6 +139,16 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
         },
       },
       {
+        // PostgreSQL: the digest of the domain's setting, without which its requests see no row.
+        name: 'register domain key',
+        run: async () => {
+          if (this.#postgres)
+            await this.#withAdminStore((admin) =>
+              registerDomains(admin.em.fork(), 'select ?::varchar(64) as domain', [domain.name]),
+            );
+        },
+      },
+      {
         // The record comes first and the seed after, in one transaction: of two concurrent
         // provisionings (any process) the second waits on the first's record, then finds it.
         name: seeder === undefined ? 'record domain' : 'seed',
@@ -159,19 +175,14 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     _options: DeprovisionOptions,
   ): Promise<void> {
     const metas = childrenFirst(this.template().orm.getMetadata(), this.#requireTenant().scoped);
+    const forget = `delete from ${MARKER_TABLE} where domain = ?`;
     await this.site().run(domain.name, () =>
       this.em(domain).transactional(async (em) => {
         for (const meta of metas) await em.nativeDelete(meta.class, {});
-        await em
-          .getConnection()
-          .execute(
-            `delete from ${MARKER_TABLE} where domain = ?`,
-            [domain.name],
-            'run',
-            em.getTransactionContext(),
-          );
+        await em.getConnection().execute(forget, [domain.name], 'run', em.getTransactionContext());
       }),
     );
+    if (this.#postgres) await this.#withAdminStore((admin) => forgetDomain(admin.em.fork(), domain.name));
   }
 
   /**
@@ -231,6 +242,8 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
       metadata: this.template().orm.getMetadata(),
       tenant: this.#requireTenant(),
       markerTable: MARKER_TABLE,
+      rootDomain: this.site().rootDomain,
+      events: this.site().events,
       migrationsTable: admin.config.get('migrations').tableName ?? 'mikro_orm_migrations',
     };
   }
