@@ -17,7 +17,7 @@ export const SETTING = 'md.domain';
 /** The function the policies call: the verified domain of the session, or NULL. */
 export const CURRENT_DOMAIN = 'public.md_current_domain()';
 /** Where the signing key lives: a schema the request role has no privilege on. */
-const PRIVATE = 'md_rls';
+export const PRIVATE = 'md_rls';
 /** Bumped when what `installRowSecurity` creates changes, so every existing database gets it on its next start. */
 const INSTALL_VERSION = 3;
 
@@ -168,27 +168,12 @@ export async function installedVersion(admin: SqlEntityManager): Promise<boolean
 export async function installRowSecurity(admin: SqlEntityManager, plan: RowSecurityPlan): Promise<void> {
   const run = runner(admin);
   const role = quoteIdent(plan.role.name);
-  const { tenant, metadata } = plan;
+  const { tenant } = plan;
   const check = `${quoteIdent(tenant.column)} = (select ${CURRENT_DOMAIN})`;
   await run(`grant execute on function ${CURRENT_DOMAIN} to ${role}`);
   await run(`grant select on ${DOMAIN_KEY} to ${role}`);
   await run(`revoke insert, update, delete, truncate on ${DOMAIN_KEY} from ${role}`);
-  // No temporary tables: one would shadow a shared table for every later statement on that connection.
-  await run(
-    `do $$ begin execute format('revoke temporary on database %I from public', current_database()); end $$`,
-  );
-  await run(
-    `do $$ begin execute format('revoke temporary on database %I from %I', current_database(), ${quoteLiteral(plan.role.name)}); end $$`,
-  );
-  await run(`grant usage on schema public to ${role}`);
-  await run(`grant usage, select on all sequences in schema public to ${role}`);
-  const tables = [...metadata.getAll().values()].filter((m) => !m.embeddable && !m.virtual);
-  for (const meta of tables)
-    await run(`grant select, insert, update, delete on ${quoteIdent(meta.tableName)} to ${role}`);
-  await run(`grant select, insert, delete on ${quoteIdent(plan.markerTable)} to ${role}`);
-  await run(
-    `do $$ begin if to_regclass(${quoteLiteral(plan.migrationsTable)}) is not null then revoke all on table ${quoteIdent(plan.migrationsTable)} from ${role}; end if; end $$`,
-  );
+  const tables = await grantRequestRole(admin, plan);
   for (const meta of tables.filter((m) => tenant.scoped.has(m.className))) {
     const table = quoteIdent(meta.tableName);
     await run(`alter table ${table} enable row level security`);
@@ -210,6 +195,34 @@ export async function installRowSecurity(admin: SqlEntityManager, plan: RowSecur
   await run(
     `insert into ${PRIVATE}.install (id, version) values (1, ${INSTALL_VERSION}) on conflict (id) do update set version = excluded.version`,
   );
+}
+
+/**
+ * What the request role may do, with or without row-level security (idempotent):
+ * read and write the entity tables and the provisioning record, use their
+ * sequences, and nothing else (not `mikro_orm_migrations`, no temporary
+ * tables). Returns the entity tables.
+ */
+export async function grantRequestRole(admin: SqlEntityManager, plan: RowSecurityPlan) {
+  const run = runner(admin);
+  const role = quoteIdent(plan.role.name);
+  // No temporary tables: one would shadow a shared table for every later statement on that connection.
+  await run(
+    `do $$ begin execute format('revoke temporary on database %I from public', current_database()); end $$`,
+  );
+  await run(
+    `do $$ begin execute format('revoke temporary on database %I from %I', current_database(), ${quoteLiteral(plan.role.name)}); end $$`,
+  );
+  await run(`grant usage on schema public to ${role}`);
+  await run(`grant usage, select on all sequences in schema public to ${role}`);
+  const tables = [...plan.metadata.getAll().values()].filter((m) => !m.embeddable && !m.virtual);
+  for (const meta of tables)
+    await run(`grant select, insert, update, delete on ${quoteIdent(meta.tableName)} to ${role}`);
+  await run(`grant select, insert, delete on ${quoteIdent(plan.markerTable)} to ${role}`);
+  await run(
+    `do $$ begin if to_regclass(${quoteLiteral(plan.migrationsTable)}) is not null then revoke all on table ${quoteIdent(plan.migrationsTable)} from ${role}; end if; end $$`,
+  );
+  return tables;
 }
 
 async function addTenantForeignKeys(run: Run, tenant: TenantRule, meta: EntityMetadata): Promise<void> {
