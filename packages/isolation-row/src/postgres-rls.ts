@@ -115,12 +115,23 @@ export async function forgetDomain(admin: SqlEntityManager, domain: string): Pro
  * statement set — forged or not — carries over.
  */
 export function setDomainOnCheckout(sign: DomainSigner): (connection: DatabaseConnection) => Promise<void> {
+  // Each domain's value signed once (two SHA-256 per checkout otherwise); the key is in this closure anyway.
+  const tokens = new Map<string, string>();
+  const tokenOf = (domain: string) => {
+    let token = tokens.get(domain);
+    if (token === undefined) {
+      if (tokens.size >= 10_000) tokens.clear();
+      token = sign(domain);
+      tokens.set(domain, token);
+    }
+    return token;
+  };
   return async function setDomain(connection) {
     const domain = tryGetCurrentDomain()?.name;
     await connection.executeQuery(
       CompiledQuery.raw("select set_config($1, $2, false), set_config('search_path', 'public', false)", [
         SETTING,
-        domain === undefined ? '' : sign(domain),
+        domain === undefined ? '' : tokenOf(domain),
       ]),
     );
   };
