@@ -17,6 +17,18 @@ export interface RowLevelOptions extends MikroOrmStrategyOptions {
    * every start and every app instance; nothing is stored).
    */
   appRole?: { name: string; password: string };
+  /**
+   * PostgreSQL: row-level security, the second wall (default `true`). With
+   * `false` the guard is the only wall, as on SQLite: no policies, no signed
+   * `md.domain` set per connection checkout (one round trip less per
+   * statement outside a transaction), and **raw SQL reads and writes every
+   * domain's rows** (the SQLite limit, `row-level-sqlite-raw-sql`, then holds
+   * on PostgreSQL too). Requests still connect as the plain request role. A
+   * switch for measuring what the wall costs, or for a site that never runs
+   * raw SQL it does not control; refused (`INVALID_OPTIONS`) on a database
+   * where md already installed row-level security.
+   */
+  rls?: boolean;
   /** Connections in the pool (PostgreSQL; default 10). */
   poolSize?: number;
   /** The tenant property added to every domain-scoped `EntitySchema` (default `tenantId`, column `tenant_id`). */

@@ -10,7 +10,6 @@ import {
   classifyEntities,
   type DomainGuardRules,
   entityClassName,
-  type LoginRole,
   type MikroOrmStrategy,
   MikroOrmStrategyBase,
   migrateStore,
@@ -25,7 +24,14 @@ import {
 import type { MetadataStorage, Options } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import type { RowLevelOptions } from './options.js';
-import { type DomainSigner, installPostgres, installRowSecurity } from './postgres-rls.js';
+import {
+  type DomainSigner,
+  forgetDomain,
+  grantRequestRole,
+  installPostgres,
+  installRowSecurity,
+  registerDomains,
+} from './postgres-rls.js';
 import { appRoleOf, openAdminStore, openAppStore } from './stores.js';
 import {
   addTenantProperty,
@@ -35,11 +41,14 @@ import {
   MARKER_TABLE,
   tenantFilter,
 } from './tables.js';
+import { installWithoutRowSecurity } from './without-rls.js';
 
 class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
   readonly name = 'row-level';
   readonly capabilities: IsolationCapabilities;
   readonly #postgres: boolean;
+  /** PostgreSQL with row-level security (the default; `rls: false` switches it off). */
+  readonly #rls: boolean;
   readonly #property: string;
   /** The domain-scoped entities themselves (filters name entities, not class names). */
   readonly #scopedEntities: readonly object[];
@@ -57,14 +66,15 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     }
     super(options, 'rowLevel');
     this.#postgres = options.url !== undefined;
-    this.capabilities = { rowLevel: true, rootData: true, databaseEnforced: this.#postgres };
+    this.#rls = this.#postgres && options.rls !== false;
+    this.capabilities = { rowLevel: true, rootData: true, databaseEnforced: this.#rls };
     const property = options.tenantProperty ?? 'tenantId';
     this.#property = property;
     const { scoped } = classifyEntities(options.entities, options.shared);
     this.#scopedEntities = options.entities.filter((entity) =>
       scoped.has(entityClassName(entity)),
     ) as object[];
-    addTenantProperty(options.entities, scoped, property, this.#postgres);
+    addTenantProperty(options.entities, scoped, property, this.#rls);
   }
 
   /** The tenant filter: every read of a scoped entity, relations included, limited to the entity manager's domain. */
@@ -133,6 +143,16 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
         },
       },
       {
+        // PostgreSQL: the digest of the domain's setting, without which its requests see no row.
+        name: 'register domain key',
+        run: async () => {
+          if (this.#rls)
+            await this.#withAdminStore((admin) =>
+              registerDomains(admin.em.fork(), 'select ?::varchar(64) as domain', [domain.name]),
+            );
+        },
+      },
+      {
         // The record comes first and the seed after, in one transaction: of two concurrent
         // provisionings (any process) the second waits on the first's record, then finds it.
         name: seeder === undefined ? 'record domain' : 'seed',
@@ -159,19 +179,14 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     _options: DeprovisionOptions,
   ): Promise<void> {
     const metas = childrenFirst(this.template().orm.getMetadata(), this.#requireTenant().scoped);
+    const forget = `delete from ${MARKER_TABLE} where domain = ?`;
     await this.site().run(domain.name, () =>
       this.em(domain).transactional(async (em) => {
         for (const meta of metas) await em.nativeDelete(meta.class, {});
-        await em
-          .getConnection()
-          .execute(
-            `delete from ${MARKER_TABLE} where domain = ?`,
-            [domain.name],
-            'run',
-            em.getTransactionContext(),
-          );
+        await em.getConnection().execute(forget, [domain.name], 'run', em.getTransactionContext());
       }),
     );
+    if (this.#rls) await this.#withAdminStore((admin) => forgetDomain(admin.em.fork(), domain.name));
   }
 
   /**
@@ -209,7 +224,8 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
     const run = this.#migrating.then(() =>
       this.#withAdminStore(async (admin) => {
         const names = await migrateStore(admin.em.fork(), domain, this.options);
-        if (this.#postgres && names.length > 0) await installRowSecurity(admin.em.fork(), this.#plan(admin));
+        if (this.#postgres && names.length > 0)
+          await (this.#rls ? installRowSecurity : grantRequestRole)(admin.em.fork(), this.#plan(admin));
         return names;
       }),
     );
@@ -220,23 +236,22 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
   /** Key and verifying function first (the tables' default calls it), then tables, role, grants, policies. */
   async #installPostgres(admin: StoreOrm): Promise<void> {
     const fresh = !(await hasTables(admin));
-    this.#sign = await installPostgres(admin.em.fork(), this.#plan(admin), fresh, () =>
-      installTables(admin, this.site().rootDomain, this.options, true),
-    );
+    const createTables = () => installTables(admin, this.site().rootDomain, this.options, true);
+    if (this.#rls)
+      this.#sign = await installPostgres(admin.em.fork(), this.#plan(admin), fresh, createTables);
+    else await installWithoutRowSecurity(admin.em.fork(), this.#plan(admin), fresh, createTables);
   }
 
   #plan(admin: StoreOrm) {
     return {
-      role: this.#appRole(),
+      role: appRoleOf(this.options),
       metadata: this.template().orm.getMetadata(),
       tenant: this.#requireTenant(),
       markerTable: MARKER_TABLE,
+      rootDomain: this.site().rootDomain,
+      events: this.site().events,
       migrationsTable: admin.config.get('migrations').tableName ?? 'mikro_orm_migrations',
     };
-  }
-
-  #appRole(): LoginRole {
-    return appRoleOf(this.options);
   }
 
   #openAdminStore(): StoreOrm {
@@ -265,11 +280,11 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
  * upsert calls, pivot rows — is stamped with or limited to its domain, a
  * relation to another domain's row is refused, and a query with no domain
  * throws `NO_CURRENT_DOMAIN`. On PostgreSQL the database is a second wall:
- * `FORCE ROW LEVEL SECURITY` policies on a signed `md.domain` setting
- * (verified by a `SECURITY DEFINER` function whose key the request role
- * cannot read) set on every connection checkout, and requests connect as a
- * plain role, so raw SQL sees only the current domain and cannot switch it.
- * On SQLite the ORM is the only wall: raw SQL is not scoped.
+ * `FORCE ROW LEVEL SECURITY` policies on a signed `md.domain` setting set on
+ * every connection checkout (recognised by its digest; the key stays out of
+ * the request role's reach), and requests connect as a plain role, so raw
+ * SQL sees only the current domain and cannot switch it (`rls: false`
+ * removes this wall). On SQLite the ORM is the only wall: raw SQL is not scoped.
  *
  * @example
  * import { PostgreSqlDriver } from '@mikro-orm/postgresql';

@@ -29,7 +29,8 @@ export function openAdminStore(template: OrmTemplate, options: RowLevelOptions):
 
 /**
  * The request pool: on PostgreSQL as the request role, with the signed
- * domain set on every connection checkout (see `setDomainOnCheckout`).
+ * domain set on every connection checkout (see `setDomainOnCheckout`) when
+ * row-level security is on (`sign` given).
  */
 export function openAppStore(
   template: OrmTemplate,
@@ -41,6 +42,8 @@ export function openAppStore(
   return template.open({
     ...urlConnection(withCredentials(options.url, role.name, role.password)),
     pool: { min: 0, max: options.poolSize ?? 10 },
-    onReserveConnection: setDomainOnCheckout(sign!) as (connection: unknown) => Promise<void>,
+    ...(sign === undefined
+      ? {}
+      : { onReserveConnection: setDomainOnCheckout(sign) as (connection: unknown) => Promise<void> }),
   });
 }

@@ -113,7 +113,7 @@ describe('row-level on postgres: the signed domain setting', () => {
     expect(outside!.domain).toBeNull();
   });
 
-  it('the request role cannot read the key, replace the function, switch row security off, make temporary tables or see other sessions’ statements', async () => {
+  it('the request role cannot read the key, write a digest, replace the function, switch row security off, make temporary tables or see other sessions’ statements', async () => {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
@@ -135,10 +135,17 @@ describe('row-level on postgres: the signed domain setting', () => {
                   has_database_privilege('md_app', current_database(), 'CREATE') as create_db,
                   has_schema_privilege('md_app', 'public', 'CREATE') as create_public`),
       ).toEqual({ usage: false, temp: false, create_db: false, create_public: false });
+      // The verifier reads only digests: a plain STABLE function, owned by the admin.
       expect(
         await q(`select prosecdef, provolatile, pg_get_userbyid(proowner) <> 'md_app' as not_owned
                  from pg_proc where proname = 'md_current_domain'`),
-      ).toEqual({ prosecdef: true, provolatile: 's', not_owned: true });
+      ).toEqual({ prosecdef: false, provolatile: 's', not_owned: true });
+      // The digests may be read, never written: a request cannot register a setting of its own.
+      expect(
+        await q(`select has_table_privilege('md_app', 'public.md_domain_key', 'SELECT') as read,
+                  has_table_privilege('md_app', 'public.md_domain_key', 'INSERT, UPDATE, DELETE, TRUNCATE') as write,
+                  has_table_privilege('md_app', 'md_rls.signing_key', 'SELECT') as key`),
+      ).toEqual({ read: true, write: false, key: false });
       // Every scoped table, the generated pivot table included, forces row-level security with md's policy.
       const tables = (
         await admin.query(`select c.relname, c.relforcerowsecurity, count(p.policyname)::int as policies

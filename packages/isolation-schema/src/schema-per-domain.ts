@@ -86,7 +86,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
     await this.#withAdmin(async (admin) => {
       await ensureLoginRole(admin, this.#role);
       // One role serves every domain: its sessions must not read each other's statements.
-      await hideActivity(admin, this.#role);
+      await hideActivity(admin, this.#role, site.events);
     });
     this.#store = this.#openPool();
     // The root schema exists on every start after the first: its grants are brought in line, never migrated.

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MdError, type MdEventEmitter } from '@md/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { derivedPassword, quoteIdent, quoteLiteral, urlConnection } from './connection.js';
 
@@ -40,11 +41,26 @@ export function requestRole(adminUrl: string, base = urlConnection(adminUrl).dbN
 export async function ensureLoginRole(admin: SqlEntityManager, role: LoginRole): Promise<void> {
   const connection = admin.getConnection();
   const name = quoteIdent(role.name);
-  const attributes = `login password ${quoteLiteral(role.password)} nosuperuser nocreatedb nocreaterole nobypassrls noreplication`;
+  const password = `login password ${quoteLiteral(role.password)}`;
+  const powerless = 'nosuperuser nocreatedb nocreaterole nobypassrls noreplication';
   await connection.execute(
-    `do $$ begin if not exists (select from pg_roles where rolname = ${quoteLiteral(role.name)}) then create role ${name} ${attributes}; end if; end $$`,
+    `do $$ begin if not exists (select from pg_roles where rolname = ${quoteLiteral(role.name)}) then create role ${name} ${password} ${powerless}; end if; end $$`,
   );
-  await connection.execute(`alter role ${name} ${attributes}`);
+  // The password only: changing the other attributes needs a superuser even to switch them off.
+  await connection.execute(`alter role ${name} ${password}`);
+  const [powers] = (await connection.execute(
+    'select rolsuper or rolcreatedb or rolcreaterole or rolbypassrls or rolreplication as any from pg_roles where rolname = ?',
+    [role.name],
+  )) as Array<{ any: boolean }>;
+  if (powers?.any !== true) return;
+  try {
+    await connection.execute(`alter role ${name} ${powerless}`);
+  } catch (cause) {
+    throw MdError.invalidOptions(
+      `role ${role.name} may create databases or roles, bypass row-level security, replicate or is a superuser, and the admin may not take that away: requests must connect as a role that may not — alter it as a superuser, or name another`,
+      cause,
+    );
+  }
 }
 
 /**
@@ -54,16 +70,28 @@ export async function ensureLoginRole(admin: SqlEntityManager, role: LoginRole):
  * may read every other one's last query there — without this, one domain's
  * raw SQL could read the values of another domain's statements. Only a
  * superuser (or a role granted `SET` on `track_activities`) may set it;
- * returns false when the admin may not.
+ * when the admin may not, it says so on `events` (`site:error`) and returns false.
  *
  * @example
  * await hideActivity(admin.em.fork(), role); // true
  */
-export async function hideActivity(admin: SqlEntityManager, role: LoginRole): Promise<boolean> {
+export async function hideActivity(
+  admin: SqlEntityManager,
+  role: LoginRole,
+  events?: MdEventEmitter,
+): Promise<boolean> {
   try {
     await admin.getConnection().execute(`alter role ${quoteIdent(role.name)} set track_activities = off`);
     return true;
-  } catch {
+  } catch (cause) {
+    // Said, not thrown: the site still starts, and the operator learns what is exposed.
+    events?.emit('site:error', {
+      source: `request role ${role.name}`,
+      error: MdError.invalidOptions(
+        `the admin may not set track_activities on ${role.name}: its sessions' statements stay visible to each other in pg_stat_activity (connect as a superuser, or GRANT SET ON PARAMETER track_activities to the admin)`,
+        cause,
+      ),
+    });
     return false;
   }
 }

@@ -8,7 +8,7 @@ import type { IsolationCapabilities } from '@md/core';
  */
 export const DATA_LIMITS = {
   'row-level-sqlite-raw-sql':
-    'Row-level on SQLite has one wall, the ORM: raw SQL (em.getConnection().execute, em.execute, em.getKysely()) reads and writes every domain’s rows.',
+    'Row-level on SQLite (and on PostgreSQL with rls: false) has one wall, the ORM: raw SQL (em.getConnection().execute, em.execute, em.getKysely()) reads and writes every domain’s rows.',
   'schema-raw-sql-names-a-schema':
     'Schema-per-domain: raw SQL that names another domain’s schema reads and writes its rows (the request role may not create, alter or drop anything).',
   'row-level-keys-are-global':
@@ -25,7 +25,8 @@ export function limitApplies(
 ): boolean {
   switch (limit) {
     case 'row-level-sqlite-raw-sql':
-      return caps.rowLevel === true && database === 'sqlite';
+      // SQLite, and PostgreSQL without its second wall (`rowLevel({ rls: false })`).
+      return caps.rowLevel === true && (database === 'sqlite' || caps.databaseEnforced !== true);
     case 'schema-raw-sql-names-a-schema':
       return caps.schemaPerDomain === true;
     case 'row-level-keys-are-global':

@@ -118,6 +118,44 @@ export const ROW_SECURITY_ATTACKS: readonly DataAttack[] = [
     run: (ctx) => ctx.raw('select * from md_rls.signing_key'),
   },
   {
+    name: 'RLS: register a digest of an own value for the victim',
+    applies: rls,
+    run: (ctx) =>
+      onOneConnection(
+        ctx,
+        [`insert into md_domain_key (domain, digest) values ('md-evil', sha256(convert_to('evil', 'UTF8')))`],
+        [`select set_config('md.domain', 'evil', true)`],
+        selectVictim(ctx),
+      ),
+  },
+  {
+    name: 'RLS: overwrite the victim’s digest with one of an own value',
+    applies: rls,
+    run: (ctx) =>
+      onOneConnection(
+        ctx,
+        [
+          `update md_domain_key set digest = sha256(convert_to('evil', 'UTF8')) where domain = ?`,
+          [ctx.target],
+        ],
+        [`select set_config('md.domain', 'evil', true)`],
+        selectVictim(ctx),
+      ),
+  },
+  {
+    name: 'RLS: use the victim’s digest itself as the setting',
+    applies: rls,
+    run: (ctx) =>
+      onOneConnection(
+        ctx,
+        [
+          `select set_config('md.domain', (select encode(digest, 'hex') from md_domain_key where domain = ?), true)`,
+          [ctx.target],
+        ],
+        selectVictim(ctx),
+      ),
+  },
+  {
     name: 'RLS: replace the verifying function',
     applies: rls,
     run: (ctx) =>
