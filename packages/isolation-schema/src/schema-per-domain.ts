@@ -32,6 +32,7 @@ import {
 import { EntitySchema } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { AdminPools } from './admin-pools.js';
+import { type AffinityOptions, ConnectionAffinity } from './affinity.js';
 
 function migrationsTable(em: SqlEntityManager): string {
   return em.config.get('migrations').tableName ?? 'mikro_orm_migrations';
@@ -48,8 +49,23 @@ export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
   url: string;
   /** Schema of a domain (default `md_<name>` with `-` as `_`). */
   schemaName?: (domain: string) => string;
-  /** Connections in the one pool (default 10). */
+  /**
+   * Connections of the request pool, all sub-pools together (default 10):
+   * the strategy never holds more request connections than this.
+   */
   poolSize?: number;
+  /**
+   * Connection affinity (default `{ groupSize: 1, spill: 'second' }`): the
+   * pool is split into sub-pools of `groupSize` connections and each domain
+   * goes to the sub-pool a stable hash of its name picks, so a backend
+   * serves only its sub-pool's share of the schemas and its catalog caches
+   * stay warm (and small). `spill` says where a connection comes from when
+   * the domain's sub-pool has none free as one is taken: `'none'` waits for
+   * its own, `'second'` takes a free one of the sub-pool's partner, `'any'`
+   * then any free one. `false` (or `groupSize` ≥ `poolSize`) is one pool
+   * shared by every domain.
+   */
+  affinity?: AffinityOptions | false;
   /**
    * Recycle a pooled connection after this many checkouts (default 1 000):
    * a backend caches catalog entries of every schema it touches, so with
@@ -60,10 +76,23 @@ export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
   maxLifetimeMs?: number;
 }
 
+/** {@link StrategyStats} of the schema strategy, with its request connections. */
+export type SchemaStats = StrategyStats & {
+  recycled: number;
+  connections: number;
+  maxConnections: number;
+  subPools: number;
+  spilled: number;
+};
+
+type PgPool = Parameters<ConnectionAffinity['attach']>[1];
+
 class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   readonly name = 'schema-per-domain';
   readonly capabilities: IsolationCapabilities = { schemaPerDomain: true, rootData: true };
-  #store: StoreOrm | undefined;
+  /** The request pool's sub-pools; `#stores[0]` also serves `isProvisioned`. */
+  #stores: StoreOrm[] | undefined;
+  #affinity: ConnectionAffinity | undefined;
   readonly #adminPools: AdminPools;
   #recycled = 0;
   readonly #role: LoginRole;
@@ -88,7 +117,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
       // One role serves every domain: its sessions must not read each other's statements.
       await hideActivity(admin, this.#role);
     });
-    this.#store = this.#openPool();
+    await this.#openPools();
     // The root schema exists on every start after the first: its grants are brought in line, never migrated.
     if (await this.isProvisioned(site.rootDomain)) await this.#grant(site.rootDomain);
     else await this.provision(site.domains.root);
@@ -98,8 +127,11 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
     return (this.options.schemaName ?? ((name: string) => `md_${name.replace(/[^a-z0-9]/g, '_')}`))(domain);
   }
 
+  /** A fresh entity manager on the sub-pool the domain's affinity picks (see `affinity`). */
   em(domain: DomainProxy): SqlEntityManager {
-    return openDomainEm(this.#requireStore(), {
+    const stores = this.#requireStores();
+    const store = stores[this.#affinity?.home(domain.name) ?? 0] as StoreOrm;
+    return openDomainEm(store, {
       domain: domain.name,
       root: domain.isRoot,
       schema: this.schemaOf(domain.name),
@@ -115,14 +147,35 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
     return { strategy: this.name, shared, sharedInRootOnly: true, schemaPerDomain: true };
   }
 
-  /** `recycled`: connections the pool has closed (recycled after `maxUses` / `maxLifetimeMs`, or idle). */
-  stats(): StrategyStats & { recycled: number } {
-    return { open: this.#store === undefined ? 0 : 1, maxOpen: 1, recycled: this.#recycled };
+  /**
+   * `open`/`maxOpen`: the one request pool (its sub-pools count as one).
+   * `recycled`: connections the pool has closed (recycled after `maxUses` /
+   * `maxLifetimeMs`, or idle). `connections`/`maxConnections`: request
+   * connections open now / the most ever open at once, all sub-pools
+   * together (never more than `poolSize`). `subPools`: their number.
+   * `spilled`: connections a busy sub-pool took from another (see `affinity`).
+   */
+  stats(): SchemaStats {
+    return {
+      open: this.#stores === undefined ? 0 : 1,
+      maxOpen: 1,
+      recycled: this.#recycled,
+      connections: this.#affinity?.connections ?? 0,
+      maxConnections: this.#affinity?.maxConnections ?? 0,
+      subPools: this.#stores?.length ?? 0,
+      spilled: this.#affinity?.spilled ?? 0,
+    };
+  }
+
+  /** The sub-pool (index) a domain's entity managers use (a busy one may borrow another's connection). */
+  subPoolOf(domain: string): number {
+    this.#requireStores();
+    return this.#affinity?.home(domain) ?? 0;
   }
 
   async isProvisioned(name: string): Promise<boolean> {
-    const rows = (await this.#requireStore()
-      .em.getConnection()
+    const rows = (await (this.#requireStores()[0] as StoreOrm).em
+      .getConnection()
       .execute('select 1 from pg_namespace where nspname = ?', [this.schemaOf(name)])) as unknown[];
     return rows.length > 0;
   }
@@ -179,7 +232,9 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   protected override async closeConnections(): Promise<void> {
-    await Promise.all([this.#store?.close(), this.#adminPools.close()]);
+    const stores = this.#stores ?? [];
+    this.#stores = undefined;
+    await Promise.all([...stores.map((s) => s.close()), this.#adminPools.close()]);
   }
 
   /**
@@ -230,34 +285,47 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   /**
-   * The one request pool. `pg` recycles a connection after `maxUses`
-   * checkouts or `maxLifetimeMs`: a backend caches the catalog of every
-   * schema it touches, so with thousands of schemas a long-lived connection
-   * grows without bound.
+   * The request pool: `poolSize` connections split into sub-pools (see
+   * `affinity`), each a `pg` pool of its own. `pg` recycles a connection
+   * after `maxUses` checkouts or `maxLifetimeMs`: a backend caches the
+   * catalog of every schema it touches, so with thousands of schemas a
+   * long-lived connection grows without bound; affinity bounds the schemas
+   * one backend sees to its sub-pool's share.
    */
-  #openPool(): StoreOrm {
-    return this.template().open({
-      ...urlConnection(withCredentials(this.options.url, this.#role.name, this.#role.password)),
-      pool: { min: 0, max: this.options.poolSize ?? 10 },
-      driverOptions: {
-        maxUses: this.options.maxUses ?? 1000,
-        maxLifetimeSeconds: Math.max(1, Math.round((this.options.maxLifetimeMs ?? 300_000) / 1000)),
-        onPoolCreated: (pool: { on(event: 'remove', listener: () => void): void }) =>
-          pool.on('remove', () => {
-            this.#recycled++;
-          }),
-      },
-    });
+  async #openPools(): Promise<void> {
+    const affinity = new ConnectionAffinity(this.options.poolSize ?? 10, this.options.affinity);
+    const url = withCredentials(this.options.url, this.#role.name, this.#role.password);
+    this.#affinity = affinity;
+    this.#stores = affinity.sizes.map((max, index) =>
+      this.template().open({
+        ...urlConnection(url),
+        pool: { min: 0, max },
+        driverOptions: {
+          maxUses: this.options.maxUses ?? 1000,
+          maxLifetimeSeconds: Math.max(1, Math.round((this.options.maxLifetimeMs ?? 300_000) / 1000)),
+          onPoolCreated: (pool: PgPool) => {
+            affinity.attach(index, pool);
+            pool.on('remove', () => {
+              this.#recycled++;
+            });
+          },
+        },
+      }),
+    );
+    // Every sub-pool's `pg` pool now (it opens no connection): a busy sub-pool may only spill
+    // into a pool that exists.
+    await Promise.all(this.#stores.map((store) => store.driver.getConnection().getNativeClient()));
   }
 
-  #requireStore(): StoreOrm {
-    return this.initialized(this.#store);
+  #requireStores(): StoreOrm[] {
+    return this.initialized(this.#stores);
   }
 }
 
 /**
- * Schema-per-domain isolation on PostgreSQL: one database, one pool, one
- * schema per domain. Domain-scoped entities are declared with
+ * Schema-per-domain isolation on PostgreSQL: one database, one request pool
+ * (split into sub-pools a domain is routed to by the hash of its name: see
+ * `affinity`), one schema per domain. Domain-scoped entities are declared with
  * `schema: '*'` (the strategy sets it on `EntitySchema` definitions) and
  * every request's entity manager is `em.fork({ schema })`, so each query
  * names its schema; the session `search_path` is never used, so a pooled
@@ -273,9 +341,10 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
  * await site.provision('acme');
  * await site.run('acme', () => site.em.find(Item, {})); // select … from "md_acme"."item"
  */
-export function schemaPerDomain(options: SchemaPerDomainOptions): MikroOrmStrategy & {
+export function schemaPerDomain(options: SchemaPerDomainOptions): Omit<MikroOrmStrategy, 'stats'> & {
   schemaOf(domain: string): string;
-  stats(): StrategyStats & { recycled: number };
+  subPoolOf(domain: string): number;
+  stats(): SchemaStats;
 } {
   return new SchemaPerDomain(options);
 }
