@@ -1,8 +1,8 @@
 import { MdError } from '@md/core';
 
-/** Connections per sub-pool by default: chosen by measurement (docs/isolation.md). */
+/** Connections per sub-pool when affinity is on: chosen by measurement (docs/isolation.md). */
 export const DEFAULT_GROUP_SIZE = 1;
-/** Spilling by default: chosen by measurement (docs/isolation.md). */
+/** Spilling when affinity is on: chosen by measurement (docs/isolation.md). */
 export const DEFAULT_SPILL: SpillMode = 'second';
 
 /** Where a connection for a domain comes from when its own sub-pool has none free. */
@@ -68,7 +68,9 @@ export class ConnectionAffinity {
   #maxConnections = 0;
   #spilled = 0;
 
-  constructor(budget: number, options: AffinityOptions | false | undefined) {
+  /** `undefined` or `false`: one sub-pool (no affinity); `true`: the default options. */
+  constructor(budget: number, given: AffinityOptions | boolean | undefined) {
+    const options = given === undefined || given === false ? false : given === true ? {} : given;
     if (!Number.isInteger(budget) || budget < 1)
       throw MdError.invalidOptions('poolSize must be a positive integer');
     const groupSize = options === false ? budget : (options?.groupSize ?? DEFAULT_GROUP_SIZE);

@@ -55,8 +55,10 @@ export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
    */
   poolSize?: number;
   /**
-   * Connection affinity (default `{ groupSize: 1, spill: 'second' }`): the
-   * pool is split into sub-pools of `groupSize` connections and each domain
+   * Connection affinity, off by default (one pool shared by every domain:
+   * measured, it did not raise req/s on the benchmark, and it caps what one
+   * hot domain gets; docs/isolation.md). `true` is `{ groupSize: 1, spill:
+   * 'second' }`. The pool is split into sub-pools of `groupSize` connections and each domain
    * goes to the sub-pool a stable hash of its name picks, so a backend
    * serves only its sub-pool's share of the schemas and its catalog caches
    * stay warm (and small). `spill` says where a connection comes from when
@@ -65,7 +67,7 @@ export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
    * then any free one. `false` (or `groupSize` ≥ `poolSize`) is one pool
    * shared by every domain.
    */
-  affinity?: AffinityOptions | false;
+  affinity?: AffinityOptions | boolean;
   /**
    * Recycle a pooled connection after this many checkouts (default 1 000):
    * a backend caches catalog entries of every schema it touches, so with
@@ -324,8 +326,8 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
 
 /**
  * Schema-per-domain isolation on PostgreSQL: one database, one request pool
- * (split into sub-pools a domain is routed to by the hash of its name: see
- * `affinity`), one schema per domain. Domain-scoped entities are declared with
+ * (optionally split into sub-pools a domain is routed to by the hash of its
+ * name: see `affinity`), one schema per domain. Domain-scoped entities are declared with
  * `schema: '*'` (the strategy sets it on `EntitySchema` definitions) and
  * every request's entity manager is `em.fork({ schema })`, so each query
  * names its schema; the session `search_path` is never used, so a pooled

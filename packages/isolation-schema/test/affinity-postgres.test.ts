@@ -178,13 +178,24 @@ describe('schema-per-domain: connection affinity', () => {
     }
   });
 
-  it('affinity: false is one pool shared by every domain; invalid options are refused', async () => {
-    const { isolation, site } = await open({ poolSize: 4, affinity: false });
+  it('affinity is off by default and with false (one pool shared by every domain), on with true; invalid options are refused', async () => {
+    for (const affinity of [undefined, false] as const) {
+      const { isolation, site } = await open({
+        poolSize: 4,
+        ...(affinity === undefined ? {} : { affinity }),
+      });
+      try {
+        expect(isolation.stats().subPools).toBe(1);
+        expect(new Set(names.map((n) => isolation.subPoolOf(n)))).toEqual(new Set([0]));
+      } finally {
+        await site.close();
+      }
+    }
+    const on = await open({ poolSize: 4, affinity: true });
     try {
-      expect(isolation.stats().subPools).toBe(1);
-      expect(new Set(names.map((n) => isolation.subPoolOf(n)))).toEqual(new Set([0]));
+      expect(on.isolation.stats().subPools).toBe(4);
     } finally {
-      await site.close();
+      await on.site.close();
     }
     const bad = schemaPerDomain({
       driver: PostgreSqlDriver,
