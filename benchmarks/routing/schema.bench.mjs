@@ -25,7 +25,8 @@ deadline(
     : pick({ smoke: 120_000, quick: 40_000, full: 150_000 }),
   HUGE_RUN ? 'schema-10k' : 'routing-schema',
 );
-const ROUNDS = pick({ smoke: 2, quick: 6, full: 20 });
+const EXPLORE = JSON.parse(process.env.MD_SCHEMA_AFFINITY ?? '[]');
+const ROUNDS = Number(process.env.MD_SCHEMA_ROUNDS ?? pick({ smoke: 2, quick: 6, full: 12 }));
 const MS = pick({ smoke: 100, quick: 100, full: 400 });
 const BIG = pick({ smoke: 20, quick: 100, full: 1_000 });
 const HUGE = pick({ smoke: 40, quick: 300, full: 10_000 });
@@ -90,7 +91,7 @@ async function seedAll({ isolation, names, url }) {
   }
 }
 
-/** Private memory (RssAnon, MB) of every backend the request role holds open, read from /proc. */
+/** Private memory (RssAnon, MB) of every backend the request role holds open, by pid, read from /proc. */
 async function backendMemory(url) {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -98,19 +99,41 @@ async function backendMemory(url) {
     const { rows } = await admin.query(
       `select pid from pg_stat_activity where datname = current_database() and usename <> current_user and backend_type = 'client backend'`,
     );
-    const mb = [];
+    const mb = new Map();
     for (const { pid } of rows) {
       try {
         const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-        mb.push(Number(/RssAnon:\s+(\d+)/.exec(status)[1]) / 1024);
+        mb.set(pid, Number(/RssAnon:\s+(\d+)/.exec(status)[1]) / 1024);
       } catch {
         // A backend recycled between the query and the read.
       }
     }
-    return { backends: mb.length, maxMb: Math.max(...mb), medianMb: median(mb) };
+    return mb;
   } finally {
     await admin.end();
   }
+}
+
+const summary = (mb) => {
+  const values = [...mb.values()];
+  return { backends: values.length, maxMb: Math.max(...values), medianMb: median(values) };
+};
+
+/**
+ * Backend memory of sites sharing a database: every backend is read first,
+ * then the sites close one by one, each owning the backends gone with it.
+ */
+async function splitMemory(url, sites) {
+  const all = await backendMemory(url);
+  const result = [];
+  let before = new Set(all.keys());
+  for (const s of sites) {
+    await s.site.close();
+    const left = new Set((await backendMemory(url)).keys());
+    result.push(summary(new Map([...all].filter(([pid]) => before.has(pid) && !left.has(pid)))));
+    before = left;
+  }
+  return result;
 }
 
 const via =
@@ -124,6 +147,8 @@ let hugeSamples;
 let prov;
 let hugeProv;
 let memBig;
+let memBigAffinity;
+let memBigLonger;
 let memHuge;
 let recycled;
 const phase = {};
@@ -135,26 +160,49 @@ try {
   const one = await schemaSite(await pg0.createDatabase('bench_schema_one'), 1);
   await provisionAll(one);
   await seedAll(one);
+  // The same schema with connection affinity (one domain: at most its sub-pool and its partner's).
+  const oneAffinity = await schemaSite(one.url, 1, { affinity: true });
   if (!HUGE_RUN) {
     const many = await schemaSite(await pg0.createDatabase('bench_schema_many'), BIG);
     prov = await provisionAll(many, SERIAL);
     await seedAll(many);
-    // The same schemas through a second strategy whose connections live 10× longer.
-    const longer = await schemaSite(many.url, BIG, { maxUses: 10_000 });
+    // The same schemas with connection affinity, and with affinity and connections recycled 5× less often.
+    const affine = await schemaSite(many.url, BIG, { affinity: true });
+    const longer = await schemaSite(many.url, BIG, { affinity: true, maxUses: 5_000 });
+    const explore = [];
+    for (const extra of EXPLORE) explore.push({ extra, ...(await schemaSite(many.url, BIG, extra)) });
     mark('provision 1 + BIG', t0);
     t0 = performance.now();
     samples = await runRounds('schema', ROUNDS, MS, {
       '1 schema': { n: 1, shape: 'uniform', request: via(one) },
+      '1 schema · affinity': { n: 1, shape: 'uniform', request: via(oneAffinity) },
       [`${BIG} schemas · uniform`]: { n: BIG, shape: 'uniform', request: via(many) },
       [`${BIG} schemas · zipf`]: { n: BIG, shape: 'zipf', request: via(many) },
-      [`${BIG} schemas · uniform · maxUses 10,000`]: { n: BIG, shape: 'uniform', request: via(longer) },
+      [`${BIG} schemas · uniform · affinity`]: { n: BIG, shape: 'uniform', request: via(affine) },
+      [`${BIG} schemas · zipf · affinity`]: { n: BIG, shape: 'zipf', request: via(affine) },
+      [`${BIG} schemas · uniform · affinity · maxUses 5,000`]: {
+        n: BIG,
+        shape: 'uniform',
+        request: via(longer),
+      },
+      ...Object.fromEntries(
+        explore.map((e) => [
+          `${BIG} schemas · uniform · ${JSON.stringify(e.extra).replace(/["{}]/g, '')}`,
+          { n: BIG, shape: 'uniform', request: via(e) },
+        ]),
+      ),
     });
-    recycled = { big: many.isolation.stats().recycled, longer: longer.isolation.stats().recycled };
-    // The longer-lived pool's backends share the database: close them before reading the default pool's.
-    await longer.site.close();
-    memBig = await backendMemory(many.url);
+    recycled = {
+      big: many.isolation.stats().recycled,
+      affinity: affine.isolation.stats().recycled,
+      longer: longer.isolation.stats().recycled,
+    };
+    const stats = many.isolation.stats();
+    if (stats.maxConnections > POOL) throw new Error(`${stats.maxConnections} request connections > ${POOL}`);
+    for (const e of explore) await e.site.close();
+    // Both sites' backends share the database: read them all, then tell them apart.
+    [memBigAffinity, memBigLonger, memBig] = await splitMemory(many.url, [affine, longer, many]);
     mark('rounds BIG', t0);
-    await many.site.close();
   } else {
     const huge = await schemaSite(await pg0.createDatabase('bench_schema_huge'), HUGE);
     hugeProv = await provisionAll(huge, SERIAL);
@@ -168,12 +216,13 @@ try {
       [`${HUGE} schemas · uniform`]: { n: HUGE, shape: 'uniform', request: via(huge) },
       [`${HUGE} schemas · zipf`]: { n: HUGE, shape: 'zipf', request: via(huge) },
     });
-    memHuge = await backendMemory(huge.url);
+    memHuge = summary(await backendMemory(huge.url));
     recycled = { huge: huge.isolation.stats().recycled };
     mark('rounds HUGE', t0);
     await huge.site.close();
   }
   await one.site.close();
+  await oneAffinity.site.close();
 } finally {
   await pg0.stop();
 }
@@ -200,7 +249,7 @@ const phases = {
   ),
 };
 const method = (count, rounds) =>
-  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, default recycling (a connection closes after 1,000 checkouts or 300 s) unless a variant says otherwise. ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
+  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, one pool shared by every domain (the strategy's default) unless a variant says "affinity" (\`affinity: true\`: sub-pools of 1 connection, a domain routed to one by the hash of its name, spilling to the partner sub-pool), default recycling (a connection closes after 1,000 checkouts or 300 s) unless a variant says otherwise. ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
 const provisionTable = (label, p, mem, recycledCount) => ({
   title: 'Provisioning and backend memory',
   lines: table(
@@ -237,10 +286,26 @@ const chart = (s) => ({
   },
 });
 
+/** Ratio rows of the MD_SCHEMA_AFFINITY variants (vs 1 schema). */
+function explore_rows() {
+  return Object.keys(samples)
+    .filter((v) => EXPLORE.some((e) => v.endsWith(JSON.stringify(e).replace(/["{}]/g, ''))))
+    .map((v) => {
+      const r = ratio(samples, v);
+      return [`req/s ${v} / 1 schema`, fmt.x(r.median), fmt.spread(r)];
+    });
+}
+
 if (!HUGE_RUN) {
   const uniform = ratio(samples, `${BIG} schemas · uniform`);
   const zipf = ratio(samples, `${BIG} schemas · zipf`);
-  const longerUses = ratio(samples, `${BIG} schemas · uniform · maxUses 10,000`);
+  const vs = (base, name) => pairwiseRatio(rpsOf(samples, base), rpsOf(samples, name));
+  const affUniform = ratio(samples, `${BIG} schemas · uniform · affinity`);
+  const affZipf = ratio(samples, `${BIG} schemas · zipf · affinity`);
+  const affLonger = ratio(samples, `${BIG} schemas · uniform · affinity · maxUses 5,000`);
+  const affOne = ratio(samples, '1 schema · affinity');
+  const affVsAff = vs('1 schema · affinity', `${BIG} schemas · uniform · affinity`);
+  const row = (label, r) => [label, fmt.x(r.median), fmt.spread(r)];
   writeResults('routing-schema', started, {
     title: 'Connection routing: schema-per-domain strategy (PostgreSQL)',
     method: `${method(BIG, ROUNDS)} The ${n(HUGE)}-schema measurement is its own benchmark (\`pnpm bench schema-10k\`, results in schema-10k.md).`,
@@ -257,6 +322,14 @@ if (!HUGE_RUN) {
         rounds(zipf),
         zipf.median >= 0.95,
       ),
+      // Against the same 1-schema site (one pool): affinity caps one domain's connections, which
+      // would flatter a ratio against a 1-schema site with affinity.
+      goal(
+        `${n(BIG)} schemas with affinity vs 1 schema, req/s, uniform traffic`,
+        '≥ 0.95×',
+        rounds(affUniform),
+        affUniform.median >= 0.95,
+      ),
     ],
     tables: [
       { title: 'Throughput and latency', lines: throughput(samples) },
@@ -265,17 +338,33 @@ if (!HUGE_RUN) {
         lines: table(
           ['comparison', 'median of round ratios', 'spread'],
           [
-            [`req/s ${n(BIG)} schemas (uniform) / 1 schema`, fmt.x(uniform.median), fmt.spread(uniform)],
-            [`req/s ${n(BIG)} schemas (Zipf) / 1 schema`, fmt.x(zipf.median), fmt.spread(zipf)],
-            [
-              `req/s ${n(BIG)} schemas (uniform, maxUses 10,000) / 1 schema`,
-              fmt.x(longerUses.median),
-              fmt.spread(longerUses),
-            ],
+            row(`req/s ${n(BIG)} schemas (uniform) / 1 schema`, uniform),
+            row(`req/s ${n(BIG)} schemas (Zipf) / 1 schema`, zipf),
+            row(`req/s ${n(BIG)} schemas (uniform, affinity) / 1 schema`, affUniform),
+            row(`req/s ${n(BIG)} schemas (Zipf, affinity) / 1 schema`, affZipf),
+            row(`req/s ${n(BIG)} schemas (uniform, affinity, maxUses 5,000) / 1 schema`, affLonger),
+            row('req/s 1 schema (affinity) / 1 schema', affOne),
+            row(`req/s ${n(BIG)} schemas (uniform, affinity) / 1 schema (affinity)`, affVsAff),
+            ...explore_rows(),
           ],
         ),
       },
       provisionTable(`${n(BIG)} schemas`, prov, memBig, recycled.big),
+      {
+        title: 'Backend memory of the other variants (the same rounds)',
+        lines: table(
+          ['set', 'request backends', 'private MB per backend (median / max)', 'connections recycled'],
+          [
+            [`${n(BIG)} schemas · affinity`, memBigAffinity, recycled.affinity],
+            [`${n(BIG)} schemas · affinity · maxUses 5,000`, memBigLonger, recycled.longer],
+          ].map(([label, mem, count]) => [
+            label,
+            String(mem.backends),
+            `${mem.medianMb.toFixed(1)} / ${mem.maxMb.toFixed(1)}`,
+            String(count),
+          ]),
+        ),
+      },
       phases,
     ],
     charts: [chart(samples)],
@@ -289,7 +378,10 @@ if (!HUGE_RUN) {
       phases: phase,
       provisionMsPerDomain: prov,
       backendMemory: memBig,
+      backendMemoryAffinity: memBigAffinity,
+      backendMemoryMaxUses5000: memBigLonger,
       recycled,
+      explore: EXPLORE,
     },
   });
 } else {

@@ -1,2 +1,3 @@
-export type { SchemaPerDomainOptions } from './schema-per-domain.js';
+export type { AffinityOptions, SpillMode } from './affinity.js';
+export type { SchemaPerDomainOptions, SchemaStats } from './options.js';
 export { schemaPerDomain } from './schema-per-domain.js';

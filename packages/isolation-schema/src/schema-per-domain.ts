@@ -16,7 +16,6 @@ import {
   type LoginRole,
   type MikroOrmStrategy,
   MikroOrmStrategyBase,
-  type MikroOrmStrategyOptions,
   migrateStore,
   openDomainEm,
   type ProvisionStep,
@@ -24,7 +23,6 @@ import {
   requestRole,
   runProvisionSteps,
   type StoreOrm,
-  type StrategyStats,
   urlConnection,
   withCredentials,
   withStore,
@@ -32,38 +30,17 @@ import {
 import { EntitySchema } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { AdminPools } from './admin-pools.js';
+import { ConnectionAffinity } from './affinity.js';
+import { migrationsTableOf, type SchemaPerDomainOptions, type SchemaStats } from './options.js';
 
-function migrationsTable(em: SqlEntityManager): string {
-  return em.config.get('migrations').tableName ?? 'mikro_orm_migrations';
-}
-
-/** Options of {@link schemaPerDomain}. */
-export interface SchemaPerDomainOptions extends MikroOrmStrategyOptions {
-  /**
-   * PostgreSQL admin URL of the one database (a role that may create
-   * schemas and roles, with a password). Requests connect as a plain role
-   * md creates (`<database>_app`, password derived from the admin's), which
-   * may read and write the domains' tables but owns nothing.
-   */
-  url: string;
-  /** Schema of a domain (default `md_<name>` with `-` as `_`). */
-  schemaName?: (domain: string) => string;
-  /** Connections in the one pool (default 10). */
-  poolSize?: number;
-  /**
-   * Recycle a pooled connection after this many checkouts (default 1 000):
-   * a backend caches catalog entries of every schema it touches, so with
-   * thousands of schemas a long-lived connection grows without bound.
-   */
-  maxUses?: number;
-  /** Recycle a pooled connection after this long (ms, default 300 000; whole seconds). */
-  maxLifetimeMs?: number;
-}
+type PgPool = Parameters<ConnectionAffinity['attach']>[1];
 
 class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   readonly name = 'schema-per-domain';
   readonly capabilities: IsolationCapabilities = { schemaPerDomain: true, rootData: true };
-  #store: StoreOrm | undefined;
+  /** The request pool's sub-pools; `#stores[0]` also serves `isProvisioned`. */
+  #stores: StoreOrm[] | undefined;
+  #affinity: ConnectionAffinity | undefined;
   readonly #adminPools: AdminPools;
   #recycled = 0;
   readonly #role: LoginRole;
@@ -88,7 +65,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
       // One role serves every domain: its sessions must not read each other's statements.
       await hideActivity(admin, this.#role, site.events);
     });
-    this.#store = this.#openPool();
+    await this.#openPools();
     // The root schema exists on every start after the first: its grants are brought in line, never migrated.
     if (await this.isProvisioned(site.rootDomain)) await this.#grant(site.rootDomain);
     else await this.provision(site.domains.root);
@@ -98,8 +75,11 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
     return (this.options.schemaName ?? ((name: string) => `md_${name.replace(/[^a-z0-9]/g, '_')}`))(domain);
   }
 
+  /** A fresh entity manager on the sub-pool the domain's affinity picks (see `affinity`). */
   em(domain: DomainProxy): SqlEntityManager {
-    return openDomainEm(this.#requireStore(), {
+    const stores = this.#requireStores();
+    const store = stores[this.#affinity?.home(domain.name) ?? 0] as StoreOrm;
+    return openDomainEm(store, {
       domain: domain.name,
       root: domain.isRoot,
       schema: this.schemaOf(domain.name),
@@ -115,14 +95,35 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
     return { strategy: this.name, shared, sharedInRootOnly: true, schemaPerDomain: true };
   }
 
-  /** `recycled`: connections the pool has closed (recycled after `maxUses` / `maxLifetimeMs`, or idle). */
-  stats(): StrategyStats & { recycled: number } {
-    return { open: this.#store === undefined ? 0 : 1, maxOpen: 1, recycled: this.#recycled };
+  /**
+   * `open`/`maxOpen`: the one request pool (its sub-pools count as one).
+   * `recycled`: connections the pool has closed (recycled after `maxUses` /
+   * `maxLifetimeMs`, or idle). `connections`/`maxConnections`: request
+   * connections open now / the most ever open at once, all sub-pools
+   * together (never more than `poolSize`). `subPools`: their number.
+   * `spilled`: connections a busy sub-pool took from another (see `affinity`).
+   */
+  stats(): SchemaStats {
+    return {
+      open: this.#stores === undefined ? 0 : 1,
+      maxOpen: 1,
+      recycled: this.#recycled,
+      connections: this.#affinity?.connections ?? 0,
+      maxConnections: this.#affinity?.maxConnections ?? 0,
+      subPools: this.#stores?.length ?? 0,
+      spilled: this.#affinity?.spilled ?? 0,
+    };
+  }
+
+  /** The sub-pool (index) a domain's entity managers use (a busy one may borrow another's connection). */
+  subPoolOf(domain: string): number {
+    this.#requireStores();
+    return this.#affinity?.home(domain) ?? 0;
   }
 
   async isProvisioned(name: string): Promise<boolean> {
-    const rows = (await this.#requireStore()
-      .em.getConnection()
+    const rows = (await (this.#requireStores()[0] as StoreOrm).em
+      .getConnection()
       .execute('select 1 from pg_namespace where nspname = ?', [this.schemaOf(name)])) as unknown[];
     return rows.length > 0;
   }
@@ -150,7 +151,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
         },
       },
       { name: 'migrate', run: () => migrateStore(admin, domain.name, this.options, schema).then(() => {}) },
-      { name: 'grant requests', run: () => grantSchema(admin, schema, this.#role, migrationsTable(admin)) },
+      { name: 'grant requests', run: () => grantSchema(admin, schema, this.#role, migrationsTableOf(admin)) },
       ...this.seedSteps(
         domain,
         options,
@@ -179,7 +180,9 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   protected override async closeConnections(): Promise<void> {
-    await Promise.all([this.#store?.close(), this.#adminPools.close()]);
+    const stores = this.#stores ?? [];
+    this.#stores = undefined;
+    await Promise.all([...stores.map((s) => s.close()), this.#adminPools.close()]);
   }
 
   /**
@@ -219,7 +222,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   /** The request role reads and writes the domain schema's tables, and nothing else of it. */
   async #grant(name: string): Promise<void> {
     await this.#withAdmin((admin) =>
-      grantSchema(admin, this.schemaOf(name), this.#role, migrationsTable(admin)),
+      grantSchema(admin, this.schemaOf(name), this.#role, migrationsTableOf(admin)),
     );
   }
 
@@ -230,34 +233,47 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
   }
 
   /**
-   * The one request pool. `pg` recycles a connection after `maxUses`
-   * checkouts or `maxLifetimeMs`: a backend caches the catalog of every
-   * schema it touches, so with thousands of schemas a long-lived connection
-   * grows without bound.
+   * The request pool: `poolSize` connections split into sub-pools (see
+   * `affinity`), each a `pg` pool of its own. `pg` recycles a connection
+   * after `maxUses` checkouts or `maxLifetimeMs`: a backend caches the
+   * catalog of every schema it touches, so with thousands of schemas a
+   * long-lived connection grows without bound; affinity bounds the schemas
+   * one backend sees to its sub-pool's share.
    */
-  #openPool(): StoreOrm {
-    return this.template().open({
-      ...urlConnection(withCredentials(this.options.url, this.#role.name, this.#role.password)),
-      pool: { min: 0, max: this.options.poolSize ?? 10 },
-      driverOptions: {
-        maxUses: this.options.maxUses ?? 1000,
-        maxLifetimeSeconds: Math.max(1, Math.round((this.options.maxLifetimeMs ?? 300_000) / 1000)),
-        onPoolCreated: (pool: { on(event: 'remove', listener: () => void): void }) =>
-          pool.on('remove', () => {
-            this.#recycled++;
-          }),
-      },
-    });
+  async #openPools(): Promise<void> {
+    const affinity = new ConnectionAffinity(this.options.poolSize ?? 10, this.options.affinity);
+    const url = withCredentials(this.options.url, this.#role.name, this.#role.password);
+    this.#affinity = affinity;
+    this.#stores = affinity.sizes.map((max, index) =>
+      this.template().open({
+        ...urlConnection(url),
+        pool: { min: 0, max },
+        driverOptions: {
+          maxUses: this.options.maxUses ?? 1000,
+          maxLifetimeSeconds: Math.max(1, Math.round((this.options.maxLifetimeMs ?? 300_000) / 1000)),
+          onPoolCreated: (pool: PgPool) => {
+            affinity.attach(index, pool);
+            pool.on('remove', () => {
+              this.#recycled++;
+            });
+          },
+        },
+      }),
+    );
+    // Every sub-pool's `pg` pool now (it opens no connection): a busy sub-pool may only spill
+    // into a pool that exists.
+    await Promise.all(this.#stores.map((store) => store.driver.getConnection().getNativeClient()));
   }
 
-  #requireStore(): StoreOrm {
-    return this.initialized(this.#store);
+  #requireStores(): StoreOrm[] {
+    return this.initialized(this.#stores);
   }
 }
 
 /**
- * Schema-per-domain isolation on PostgreSQL: one database, one pool, one
- * schema per domain. Domain-scoped entities are declared with
+ * Schema-per-domain isolation on PostgreSQL: one database, one request pool
+ * (optionally split into sub-pools a domain is routed to by the hash of its
+ * name: see `affinity`), one schema per domain. Domain-scoped entities are declared with
  * `schema: '*'` (the strategy sets it on `EntitySchema` definitions) and
  * every request's entity manager is `em.fork({ schema })`, so each query
  * names its schema; the session `search_path` is never used, so a pooled
@@ -273,9 +289,10 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
  * await site.provision('acme');
  * await site.run('acme', () => site.em.find(Item, {})); // select … from "md_acme"."item"
  */
-export function schemaPerDomain(options: SchemaPerDomainOptions): MikroOrmStrategy & {
+export function schemaPerDomain(options: SchemaPerDomainOptions): Omit<MikroOrmStrategy, 'stats'> & {
   schemaOf(domain: string): string;
-  stats(): StrategyStats & { recycled: number };
+  subPoolOf(domain: string): number;
+  stats(): SchemaStats;
 } {
   return new SchemaPerDomain(options);
 }
