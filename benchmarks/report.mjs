@@ -69,6 +69,7 @@ async function main() {
   }
   mkdirSync(CHARTS, { recursive: true });
   const measured = results[0].machine;
+  const fullRun = runs.find((r) => r.mode === 'full');
   const now = machine();
   const lines = [
     '# Benchmarks',
@@ -88,7 +89,15 @@ async function main() {
         ['Node', `${measured.node} (V8 ${measured.v8})`],
         ['OS', measured.platform],
         ['CPU', `${measured.cpu}${cpuFlags().length ? ` (${cpuFlags().join(', ')})` : ''}`],
-        ['cores', `${measured.cores}, **shared** with other engineers' test runs during the measurement`],
+        ['cores', `${measured.cores}`],
+        ...(fullRun?.load === undefined
+          ? []
+          : [
+              [
+                'load average (1 / 5 / 15 min) of the full run',
+                `${fullRun.load.start.join(' / ')} at the start, ${fullRun.load.end.join(' / ')} at the end (${fullRun.date.slice(0, 16).replace('T', ' ')})`,
+              ],
+            ]),
         ['memory', `${measured.memoryGb} GB`],
         [
           'load average at the end of each benchmark',
@@ -98,7 +107,7 @@ async function main() {
       ['---', '---'],
     ),
     '',
-    'Two shared cores make wall-clock numbers noisy: that is why every comparison runs A and B',
+    'Two cores make wall-clock numbers noisy, more so when anything else runs: that is why every comparison runs A and B',
     'interleaved in the same process or run (A B, B A, …), reports the median of per-round ratios with',
     'its spread, and, for the HTTP and lazy-EM comparisons, also counts instructions per request with',
     'valgrind (callgrind, `node --predictable`), which does not depend on the machine being quiet.',

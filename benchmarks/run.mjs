@@ -8,6 +8,7 @@
 // `pnpm bench:report` turns them into docs/benchmarks.md.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, REPO_DIR, resultsDir, runMode } from './lib/common.mjs';
 
@@ -91,6 +92,9 @@ async function main() {
     process.exit(1);
   }
   const started = performance.now();
+  const loadavg = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+  const load = { start: loadavg() };
+  console.log(`load average at start: ${load.start.join(' / ')}`);
   const runs = [];
   for (const name of names) {
     console.log(`\n=== ${name} (${mode}) ===`);
@@ -103,7 +107,9 @@ async function main() {
   const total = Math.round((performance.now() - started) / 100) / 10;
   const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
-  const summary = { mode, date: new Date().toISOString(), totalSeconds: total, runs };
+  load.end = loadavg();
+  console.log(`load average at the end: ${load.end.join(' / ')}`);
+  const summary = { mode, date: new Date().toISOString(), totalSeconds: total, load, runs };
   // A partial run (one name) keeps the full set's summary.
   writeFileSync(
     join(dir, names.length === defaults.length && wanted.length === 0 ? `run-${mode}.json` : 'run-last.json'),

@@ -304,7 +304,7 @@ const m = result.machine;
 const md = [
   `## HTTP CPU profiles (${LABEL})`,
   '',
-  `${result.date} · ${result.durationS} s · Node ${m.node} · ${m.cpu} (${m.cores} cores, shared) · load average ${load.start.join(' / ')} at the start, ${load.end.join(' / ')} at the end`,
+  `${result.date} · ${result.durationS} s · Node ${m.node} · ${m.cpu} (${m.cores} cores) · load average ${load.start.join(' / ')} at the start, ${load.end.join(' / ')} at the end`,
   '',
   `Each variant's server (benchmarks/http/server.mjs, the same apps as \`pnpm bench http\`) ran in its own process under \`node --cpu-prof --cpu-prof-interval ${INTERVAL}\` (µs), got ${WARM.toLocaleString('en')} warm-up requests, then ${ROUNDS} rounds of ${SECONDS} s of autocannon load (10 connections, 100 Host headers), one server at a time, the variants of a framework interleaved with the order rotated every round (so drift of a shared machine falls on all alike); only those windows are summarised (cut on the profiler's clock${Object.values(profiles).every((p) => Object.values(p).every((x) => x.windowed)) ? '' : '; **some profiles could not be cut and are whole**'}). Self time is per frame; *self %* is of the server's busy (non-idle) time, *µs/req* is self time divided by the requests served in the window — comparable across variants. md's frames are mapped to their TypeScript source. Regenerate with \`node benchmarks/http/profile.mjs --label ${LABEL}\`.`,
   '',

@@ -152,7 +152,7 @@ export function writeResults(name, started, result) {
   const md = [
     `## ${full.title}`,
     '',
-    `${full.date} · mode \`${full.mode}\` · ${full.durationS} s · Node ${m.node} · ${m.cpu} (${m.cores} cores, shared) · load ${m.loadavg.join(' / ')}`,
+    `${full.date} · mode \`${full.mode}\` · ${full.durationS} s · Node ${m.node} · ${m.cpu} (${m.cores} cores) · load ${m.loadavg.join(' / ')}`,
     '',
     full.method,
     '',
