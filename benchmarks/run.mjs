@@ -8,9 +8,8 @@
 // `pnpm bench:report` turns them into docs/benchmarks.md.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, REPO_DIR, resultsDir, runMode } from './lib/common.mjs';
+import { BENCH_DIR, loadAverage, REPO_DIR, resultsDir, runMode } from './lib/common.mjs';
 
 /** name → script, with the time limit of one run per mode (seconds). */
 export const BENCHMARKS = {
@@ -92,8 +91,7 @@ async function main() {
     process.exit(1);
   }
   const started = performance.now();
-  const loadavg = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
-  const load = { start: loadavg() };
+  const load = { start: loadAverage() };
   console.log(`load average at start: ${load.start.join(' / ')}`);
   const runs = [];
   for (const name of names) {
@@ -107,7 +105,7 @@ async function main() {
   const total = Math.round((performance.now() - started) / 100) / 10;
   const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
-  load.end = loadavg();
+  load.end = loadAverage();
   console.log(`load average at the end: ${load.end.join(' / ')}`);
   const summary = { mode, date: new Date().toISOString(), totalSeconds: total, load, runs };
   // A partial run (one name) keeps the full set's summary.

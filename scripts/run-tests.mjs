@@ -13,6 +13,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeBinary } from './node-binary.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
@@ -28,17 +29,6 @@ const SUBSET = [
 const only = process.argv.includes('--node24-only');
 // Tools the tests start would keep caches in the temp folder (tsx, Node's compile cache).
 const NO_TOOL_CACHES = { TSX_DISABLE_CACHE: '1', NODE_DISABLE_COMPILE_CACHE: '1' };
-
-function nodeBinary(major) {
-  const found = spawnSync('bash', ['-c', `source scripts/node-env.sh >&2 && md_node_for ${major}`], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const path = found.stdout.trim().split('\n').pop();
-  if (found.status !== 0 || !path) throw new Error(`could not bring Node ${major} (exit ${found.status})`);
-  return path;
-}
 
 /** One Vitest run in a fresh temp folder; returns its counts and what it left behind. */
 function run(label, node, filters) {
@@ -78,7 +68,7 @@ function run(label, node, filters) {
 }
 
 const runs = [run(`Node ${process.versions.node}`, process.execPath, [])];
-if (!only) for (const major of [22, 26]) runs.push(run(`Node ${major}`, nodeBinary(major), SUBSET));
+if (!only) for (const major of [22, 26]) runs.push(run(`Node ${major}`, nodeBinary(major).path, SUBSET));
 
 let passed = 0;
 let failed = 0;

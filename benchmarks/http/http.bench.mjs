@@ -11,17 +11,18 @@
 //     loopback socket, a long uninstrumented warm-up, then two passes of a
 //     fixed number of requests cut out exactly by callgrind dumps; the two
 //     passes must agree within 1% (see callgrind.mjs, inproc.mjs).
-import { spawnSync } from 'node:child_process';
-import os from 'node:os';
+
+import { nodeBinary } from '../../scripts/node-binary.mjs';
 import {
   deadline,
   fmt,
   goal,
   interleave,
+  killedOnExit,
+  loadAverage,
   median,
   pairwiseRatio,
   pick,
-  REPO_DIR,
   summarize,
   table,
   writeResults,
@@ -31,14 +32,10 @@ import { countInstructions, haveCallgrind, NODE_FLAGS, pool } from './callgrind.
 import { CONNECTIONS, loadServer, startServer } from './load.mjs';
 
 const started = performance.now();
-const loadavg = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
-const load = { start: loadavg() };
+const load = { start: loadAverage() };
 console.log(`load average at start: ${load.start.join(' / ')}`);
 // Servers never outlive the benchmark, whatever ends it.
-const children = new Set();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
+const children = killedOnExit();
 // autocannon measures in whole seconds: a round is 1 s of load per variant,
 // and more rounds (not longer ones) narrow the median of per-round ratios.
 const ROUNDS = pick({ smoke: 2, quick: 3, full: 6 });
@@ -148,27 +145,15 @@ async function measure(node, rounds, warm) {
   return result;
 }
 
-/** The binary of Node `major` (scripts/node-env.sh brings it into .node/ when missing), or why not. */
-function nodeBinary(major) {
-  const found = spawnSync('bash', ['-c', `source scripts/node-env.sh >&2 && md_node_for ${major}`], {
-    cwd: REPO_DIR,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 180_000,
-  });
-  const path = found.stdout?.trim().split('\n').pop();
-  if (found.status !== 0 || !path)
-    return { error: (found.stderr ?? '').trim().split('\n').pop() || `exit ${found.status}` };
-  return { path, version: spawnSync(path, ['-v'], { encoding: 'utf8' }).stdout.trim() };
-}
-
 const http = await measure(process.execPath, ROUNDS, WARM_REQUESTS);
 // The same comparison on the Nodes beside 24 (fewer rounds): reported, not goals.
 const beside = {};
 for (const major of OTHER_NODES) {
-  const node = nodeBinary(major);
-  if (node.error !== undefined) {
-    beside[major] = { error: node.error };
+  let node;
+  try {
+    node = nodeBinary(major);
+  } catch (error) {
+    beside[major] = { error: error.message };
     continue;
   }
   process.stdout.write(`Node ${node.version}:\n`);
@@ -201,7 +186,7 @@ if (CALLGRIND) {
       'Instruction counts skipped: valgrind (callgrind) is not installed (`apt-get install valgrind`).';
   }
 }
-load.end = loadavg();
+load.end = loadAverage();
 
 const ratioText = (r) => `${fmt.x(r.median)} (rounds ${fmt.x(r.min)}–${fmt.x(r.max)})`;
 const goals = FRAMEWORKS.flatMap((f) => {

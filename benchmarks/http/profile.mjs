@@ -25,7 +25,16 @@ import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { deadline, interleave, machine, REPO_DIR, resultsDir, table } from '../lib/common.mjs';
+import {
+  deadline,
+  interleave,
+  killedOnExit,
+  loadAverage,
+  machine,
+  REPO_DIR,
+  resultsDir,
+  table,
+} from '../lib/common.mjs';
 import { FRAMEWORKS, VARIANTS } from './apps.mjs';
 import { loadServer, startServer } from './load.mjs';
 
@@ -54,13 +63,9 @@ if (!/^[\w.-]+$/.test(LABEL))
 
 const started = performance.now();
 deadline((frameworks.length * variants.length * (ROUNDS * SECONDS + 20) + 60) * 1000, 'http profile');
-const loadavg = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
-const load = { start: loadavg() };
+const load = { start: loadAverage() };
 console.log(`load average at start: ${load.start.join(' / ')}`);
-const children = new Set();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
+const children = killedOnExit();
 const profileDir = mkdtempSync(join(os.tmpdir(), `md-http-profile-${LABEL}-`));
 
 // --- reading a profile --------------------------------------------------------
@@ -235,7 +240,7 @@ async function profileFramework(framework) {
 
 const profiles = {};
 for (const framework of frameworks) profiles[framework] = await profileFramework(framework);
-load.end = loadavg();
+load.end = loadAverage();
 
 /** Frames of `b` costing more per request than the same frames of `a` (md − floor, md+obs − md). */
 function beyond(a, b, n) {

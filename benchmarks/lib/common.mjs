@@ -85,6 +85,20 @@ export async function interleave(rounds, variants, run, onRound) {
 }
 
 /** The machine, as the report describes it. */
+/** The load average (1, 5 and 15 minutes), to two decimals: said beside every measurement. */
+export function loadAverage() {
+  return os.loadavg().map((l) => Math.round(l * 100) / 100);
+}
+
+/** A set of child processes that are all killed when this process exits, whatever ends it. */
+export function killedOnExit() {
+  const children = new Set();
+  process.on('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+  return children;
+}
+
 export function machine() {
   let cpu = os.cpus()[0]?.model ?? 'unknown';
   try {
@@ -102,7 +116,7 @@ export function machine() {
     cpu,
     cores: os.cpus().length,
     memoryGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-    loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    loadavg: loadAverage(),
   };
 }
 

@@ -10,7 +10,7 @@
 //    file with the same handler, and a raw `node:sqlite` loop doing the same
 //    statements on that file — the driver's own limit.
 import { mkdtempSync } from 'node:fs';
-import os, { tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createSite } from '@md/core';
@@ -25,6 +25,7 @@ import {
   fmt,
   goal,
   interleave,
+  loadAverage,
   pairwiseRatio,
   pick,
   summarize,
@@ -34,7 +35,7 @@ import {
 import { CONCURRENCY, createProductEntity, domainName, handler, med, runRounds, seed } from './lib.mjs';
 
 const started = performance.now();
-const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
+const loadAtStart = loadAverage();
 deadline(pick({ smoke: 150_000, quick: 50_000, full: 240_000 }), 'routing-database');
 const ROUNDS = pick({ smoke: 2, quick: 10, full: 10 });
 const MS = pick({ smoke: 100, quick: 60, full: 300 });

@@ -16,7 +16,7 @@
 //       strategy with `rls: false`, req/s ≥ 0.90×.
 // Besides: 10 vs 1,000 domains and Zipf traffic, for the size ratio.
 import { mkdtempSync } from 'node:fs';
-import os, { tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSite } from '@md/core';
 import { rowLevel } from '@md/isolation-row';
@@ -25,7 +25,16 @@ import { startPostgres } from '@md/testing/postgres';
 import { MikroORM } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sql';
-import { deadline, fmt, goal, pairwiseRatio, pick, table, writeResults } from '../lib/common.mjs';
+import {
+  deadline,
+  fmt,
+  goal,
+  loadAverage,
+  pairwiseRatio,
+  pick,
+  table,
+  writeResults,
+} from '../lib/common.mjs';
 import {
   CONCURRENCY,
   createProductEntity,
@@ -38,7 +47,7 @@ import {
 } from './lib.mjs';
 
 const started = performance.now();
-const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
+const loadAtStart = loadAverage();
 deadline(pick({ smoke: 58_000, quick: 25_000, full: 175_000 }), 'routing-row');
 const ROUNDS = pick({ smoke: 2, quick: 6, full: 16 });
 const MS = pick({ smoke: 100, quick: 120, full: 300 });

@@ -7,18 +7,27 @@
 // schema through `site.provision`, 8 at a time, req/s against 1 schema, and
 // the memory of the request pool's backends under connection recycling.
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import { createSite } from '@md/core';
 import { schemaPerDomain } from '@md/isolation-schema';
 import { startPostgres } from '@md/testing/postgres';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
-import { deadline, fmt, goal, median, pairwiseRatio, pick, table, writeResults } from '../lib/common.mjs';
+import {
+  deadline,
+  fmt,
+  goal,
+  loadAverage,
+  median,
+  pairwiseRatio,
+  pick,
+  table,
+  writeResults,
+} from '../lib/common.mjs';
 import { createProductEntity, domainName, handler, med, ROWS_PER_DOMAIN, runRounds } from './lib.mjs';
 
 const HUGE_RUN = process.argv.includes('--huge');
 const started = performance.now();
-const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
+const loadAtStart = loadAverage();
 deadline(
   HUGE_RUN
     ? pick({ smoke: 120_000, quick: 120_000, full: 600_000 })

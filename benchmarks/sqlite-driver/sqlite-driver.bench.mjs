@@ -30,6 +30,7 @@ import {
   fmt,
   goal,
   interleave,
+  loadAverage,
   median,
   pairwiseRatio,
   pick,
@@ -68,7 +69,7 @@ const SETUPS = [
     budget: pick({ smoke: 10, quick: 20, full: 50 }),
   },
 ];
-const roundLoad = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+const roundLoad = loadAverage;
 const load = { start: roundLoad() };
 console.log(`load average at start: ${load.start.join(' / ')}`);
 

@@ -86,7 +86,7 @@ function proceed(
   if ((early === undefined || early instanceof Promise) && resolved.path !== neutral.path) {
     return send(reply, toHttpAnswer(MdError.invalidOptions(LATE_REWRITE)));
   }
-  if (resolved.headers.length > 0) for (const [name, value] of resolved.headers) reply.header(name, value);
+  for (const [name, value] of resolved.headers) reply.header(name, value);
   request.domain = resolved.domain;
   request.log = request.log.child({ domain: resolved.domain.name });
   reply.log = request.log;

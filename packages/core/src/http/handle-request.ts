@@ -77,7 +77,7 @@ function fromLocation(
   const request = location.request;
   if (request === undefined) return refuse(site.hooks, res, (location as { error: unknown }).error);
   // A request fromNodeRequest built says how it read the host: it must be how this adapter would.
-  const trusts = (request as { trustsForwardedHost?: boolean }).trustsForwardedHost;
+  const trusts = request.trustsForwardedHost;
   if (trusts !== undefined && trusts !== (options.trustForwardedHost === true)) {
     return refuse(site.hooks, res, MdError.invalidOptions(MISMATCH));
   }
@@ -180,7 +180,7 @@ export function locateEarly(
   kind: string,
   options: AdapterOptions = {},
 ): Awaitable<EarlyLocation> {
-  const early = locate(site, req, kind, options);
+  const early = earlyLocation(site, req, kind, options);
   // Kept on the request itself (the same two keys in the same order for
   // every request, so it keeps one shape): no WeakMap entry for the collector.
   const kept = req as EarlyRequest;
@@ -207,7 +207,7 @@ const EARLY = Symbol('md.early');
 const EARLY_SITE = Symbol('md.early.site');
 type EarlyRequest = IncomingMessage & { [EARLY]?: Awaitable<EarlyLocation>; [EARLY_SITE]?: Site<unknown> };
 
-function locate(
+function earlyLocation(
   site: Site<unknown>,
   req: IncomingMessage,
   kind: string,

@@ -27,6 +27,11 @@ export interface NodeRequest extends RequestLike {
   readonly path: string;
   /** The request target's path as received (before the query string). */
   readonly rawPath: string;
+  /**
+   * Whether `host` was read from `X-Forwarded-Host` when sent (the adapter's
+   * `trustForwardedHost`), for a request built before routing and handed on.
+   */
+  readonly trustsForwardedHost?: boolean;
 }
 
 /**
@@ -75,7 +80,6 @@ class NodeRequestLike implements NodeRequest {
   readonly raw: IncomingMessage;
   // Read now: once the socket closes, Node no longer answers it.
   readonly ip: string | undefined;
-  /** @internal Whether `host` came from `X-Forwarded-Host` when sent (the adapter's option). */
   readonly trustsForwardedHost: boolean;
   readonly #url: string;
   readonly #q: number;
