@@ -135,11 +135,11 @@ describe('row-level on postgres: the signed domain setting', () => {
                   has_database_privilege('md_app', current_database(), 'CREATE') as create_db,
                   has_schema_privilege('md_app', 'public', 'CREATE') as create_public`),
       ).toEqual({ usage: false, temp: false, create_db: false, create_public: false });
-      // The verifier reads only digests: a plain STABLE function, owned by the admin.
+      // The verifier reads only digests: a STABLE PL/pgSQL function with the caller's rights (its plan kept per session), owned by the admin.
       expect(
-        await q(`select prosecdef, provolatile, pg_get_userbyid(proowner) <> 'md_app' as not_owned
-                 from pg_proc where proname = 'md_current_domain'`),
-      ).toEqual({ prosecdef: false, provolatile: 's', not_owned: true });
+        await q(`select prosecdef, provolatile, pg_get_userbyid(proowner) <> 'md_app' as not_owned, l.lanname
+                 from pg_proc p join pg_language l on l.oid = p.prolang where proname = 'md_current_domain'`),
+      ).toEqual({ prosecdef: false, provolatile: 's', not_owned: true, lanname: 'plpgsql' });
       // The digests may be read, never written: a request cannot register a setting of its own.
       expect(
         await q(`select has_table_privilege('md_app', 'public.md_domain_key', 'SELECT') as read,
