@@ -136,6 +136,29 @@ describe('fromNodeRequest', () => {
     expect(hosts).toEqual(['platform.test', 'acme.example']);
   });
 
+  it('refuses a Host that is not visible ASCII, with or without the index of known hosts', async () => {
+    const known = { findByHost: (host: string) => (host === 'acme.example' ? {} : undefined) };
+    const read = (raw: IncomingMessage) => {
+      try {
+        return fromNodeRequest(raw, 'custom', {}, known).host;
+      } catch (error) {
+        return MdError.is(error) ? error.code : String(error);
+      }
+    };
+    // Sent as raw bytes: Node reads the ü (0xc3 0xbc) as two Latin-1 characters.
+    const latin1 = Buffer.from('b\u00fccher.example', 'utf8').toString('latin1');
+    expect(await captured('/', { host: 'acme.example' }, read)).toBe('acme.example');
+    expect(await captured('/', { host: latin1 }, read)).toBe('INVALID_HOST');
+    const without = await captured('/', { host: latin1 }, (raw) => {
+      try {
+        return fromNodeRequest(raw, 'custom').host;
+      } catch (error) {
+        return MdError.is(error) ? error.code : String(error);
+      }
+    });
+    expect(without).toBe('INVALID_HOST');
+  });
+
   it('has an empty query and no cookies when the request carries none', async () => {
     const req = await captured('/a', { host: 'x.example' }, (raw) => fromNodeRequest(raw, 'koa'));
     expect(req.path).toBe('/a');

@@ -61,7 +61,7 @@ export function handleRequest(
   if (early !== undefined) return fromLocation(site, res, early, options);
   let request: NodeRequest;
   try {
-    request = fromNodeRequest(req, kind, options);
+    request = fromNodeRequest(req, kind, options, site.domains);
   } catch (error) {
     return refuse(site.hooks, res, error);
   }
@@ -181,11 +181,9 @@ export function locateEarly(
   options: AdapterOptions = {},
 ): Awaitable<EarlyLocation> {
   const early = earlyLocation(site, req, kind, options);
-  // Kept on the request itself (the same two keys in the same order for
-  // every request, so it keeps one shape): no WeakMap entry for the collector.
-  const kept = req as EarlyRequest;
-  kept[EARLY] = early;
-  kept[EARLY_SITE] = site;
+  // Kept on the request itself, with its site, under one key (one shape
+  // for every request): no WeakMap entry for the collector.
+  (req as EarlyRequest)[EARLY] = { early, site };
   return early;
 }
 
@@ -199,13 +197,14 @@ export function locateEarly(
  * const outcome = handleRequest(site, req, res, 'fastify', options, takeEarly(req, site));
  */
 export function takeEarly(req: IncomingMessage, site: Site<unknown>): Awaitable<EarlyLocation> | undefined {
-  const kept = req as EarlyRequest;
-  return kept[EARLY_SITE] === site ? kept[EARLY] : undefined;
+  const kept = (req as EarlyRequest)[EARLY];
+  return kept?.site === site ? kept.early : undefined;
 }
 
 const EARLY = Symbol('md.early');
-const EARLY_SITE = Symbol('md.early.site');
-type EarlyRequest = IncomingMessage & { [EARLY]?: Awaitable<EarlyLocation>; [EARLY_SITE]?: Site<unknown> };
+type EarlyRequest = IncomingMessage & {
+  [EARLY]?: { readonly early: Awaitable<EarlyLocation>; readonly site: Site<unknown> };
+};
 
 function earlyLocation(
   site: Site<unknown>,
@@ -215,7 +214,7 @@ function earlyLocation(
 ): Awaitable<EarlyLocation> {
   let request: NodeRequest;
   try {
-    request = fromNodeRequest(req, kind, options);
+    request = fromNodeRequest(req, kind, options, site.domains);
   } catch (error) {
     return { error };
   }

@@ -13,6 +13,6 @@ export { DEFAULT_JSON_LIMIT, readJsonBody, readRequestBody } from './body.js';
 export { parseCookieHeader, serializeCookie } from './cookies.js';
 export type { EarlyLocation, RequestOutcome } from './handle-request.js';
 export { handleRequest, locateEarly, takeEarly } from './handle-request.js';
-export type { AdapterOptions, NodeRequest } from './node-request.js';
+export type { AdapterOptions, KnownHosts, NodeRequest } from './node-request.js';
 export { fromNodeRequest } from './node-request.js';
 export { withPath } from './url.js';

@@ -34,6 +34,11 @@ export interface NodeRequest extends RequestLike {
   readonly trustsForwardedHost?: boolean;
 }
 
+/** Where the hosts some domain owns are indexed (a site's `domains`): a host found there needs no character check. */
+export interface KnownHosts {
+  findByHost(host: string): unknown;
+}
+
 /**
  * Builds the neutral request from a Node.js request, the one object under
  * Express's `req`, Fastify's `request.raw` and Koa's `ctx.req`, so every
@@ -45,7 +50,9 @@ export interface NodeRequest extends RequestLike {
  * cannot be attributed to one host (two `Host` headers, an absolute-form
  * target naming another host than `Host`) and `INVALID_PATH` for a target
  * that is not a path or a path `normalizePath` refuses (dot segments,
- * encoded slashes, bytes that are not UTF-8…).
+ * encoded slashes, bytes that are not UTF-8…). `known` (the site's
+ * `domains`) spares the character check of a host some domain owns: the
+ * index holds only normalised, visible-ASCII names.
  *
  * @example
  * const resolved = await site.resolve(fromNodeRequest(req, 'express'));
@@ -54,8 +61,9 @@ export function fromNodeRequest(
   req: IncomingMessage,
   kind: string,
   options: AdapterOptions = {},
+  known?: KnownHosts,
 ): NodeRequest {
-  return new NodeRequestLike(req, kind, options.trustForwardedHost === true);
+  return new NodeRequestLike(req, kind, options.trustForwardedHost === true, known);
 }
 
 /** Reads headers case-insensitively from a Node request's (already lower-cased) header map. */
@@ -87,7 +95,12 @@ class NodeRequestLike implements NodeRequest {
   #cookies: Record<string, string> | undefined;
   #headers: NodeHeaders | undefined;
 
-  constructor(req: IncomingMessage, kind: string, trustForwardedHost: boolean) {
+  constructor(
+    req: IncomingMessage,
+    kind: string,
+    trustForwardedHost: boolean,
+    known: KnownHosts | undefined,
+  ) {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
@@ -96,7 +109,9 @@ class NodeRequestLike implements NodeRequest {
     // Origin-form (`/x`) is the rule; anything else is read, and checked against Host, apart.
     if (rawPath.charCodeAt(0) !== 47) ({ host, path } = readOtherTarget(req.method, rawPath, host));
     const forwarded = trustForwardedHost ? headerValue(req.headers['x-forwarded-host']) : undefined;
-    this.host = assertAsciiHost(forwarded?.split(',')[0]?.trim() || host);
+    const named = forwarded?.split(',')[0]?.trim() || host;
+    // The usual request: a host the index holds, already known to be visible ASCII.
+    this.host = known?.findByHost(named) !== undefined ? named : assertAsciiHost(named);
     this.path = path === '*' ? path : normalizePath(path);
     this.rawPath = rawPath;
     this.method = req.method ?? 'GET';

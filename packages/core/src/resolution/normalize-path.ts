@@ -34,6 +34,11 @@ function utf8Lead(v: number): { more: number; low: number; high: number } | unde
 
 const fail = (path: string, reason: string) => MdError.invalidPath(path, reason);
 
+/** The ASCII characters that send a path to the careful scan: controls, space, `#`, `%`, `.`, `\`. */
+const LOOK_CLOSER = new Uint8Array(0x7f);
+for (let c = 0; c <= 0x20; c++) LOOK_CLOSER[c] = 1;
+for (const c of [35, 37, 46, 92]) LOOK_CLOSER[c] = 1;
+
 /**
  * The one path every resolver, policy, plugin hook and framework sees,
  * made once per request: percent-encoded unreserved characters are decoded
@@ -57,7 +62,7 @@ export function normalizePath(path: string): string {
   // Most paths hold nothing to decode or refuse: one tight scan answers them as they are.
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f || c === 37 || c === 46 || c === 92 || c === 35) return carefully(path);
+    if (c >= 0x7f || LOOK_CLOSER[c] === 1) return carefully(path);
   }
   return path;
 }
