@@ -49,7 +49,7 @@ import {
 const started = performance.now();
 const loadAtStart = loadAverage();
 deadline(pick({ smoke: 58_000, quick: 25_000, full: 175_000 }), 'routing-row');
-const ROUNDS = pick({ smoke: 2, quick: 6, full: 16 });
+const ROUNDS = pick({ smoke: 2, quick: 6, full: 24 });
 const MS = pick({ smoke: 100, quick: 120, full: 300 });
 const SIZES = [10, pick({ smoke: 50, quick: 100, full: 1_000 })];
 const [SMALL, BIG] = SIZES;

@@ -35,7 +35,7 @@ deadline(
   HUGE_RUN ? 'schema-10k' : 'routing-schema',
 );
 const EXPLORE = JSON.parse(process.env.MD_SCHEMA_AFFINITY ?? '[]');
-const ROUNDS = Number(process.env.MD_SCHEMA_ROUNDS ?? pick({ smoke: 2, quick: 6, full: 12 }));
+const ROUNDS = Number(process.env.MD_SCHEMA_ROUNDS ?? pick({ smoke: 2, quick: 6, full: 16 }));
 const MS = pick({ smoke: 100, quick: 100, full: 400 });
 const BIG = pick({ smoke: 20, quick: 100, full: 1_000 });
 const HUGE = pick({ smoke: 40, quick: 300, full: 10_000 });
