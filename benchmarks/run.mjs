@@ -15,7 +15,7 @@ import { BENCH_DIR, loadAverage, REPO_DIR, resultsDir, runMode } from './lib/com
 export const BENCHMARKS = {
   resolution: { script: 'resolution/resolution.bench.mjs', limit: { smoke: 60, quick: 30, full: 150 } },
   services: { script: 'services/services.bench.mjs', limit: { smoke: 30, quick: 15, full: 90 } },
-  'lazy-em': { script: 'lazy-em/lazy-em.bench.mjs', limit: { smoke: 60, quick: 20, full: 150 } },
+  'lazy-em': { script: 'lazy-em/lazy-em.bench.mjs', limit: { smoke: 60, quick: 20, full: 240 } },
   // Full: ~2 min of interleaved load, then callgrind (6 processes, 1-2.5 min of a core each).
   http: { script: 'http/http.bench.mjs', limit: { smoke: 60, quick: 60, full: 600 } },
   'routing-row': { script: 'routing/row.bench.mjs', limit: { smoke: 60, quick: 25, full: 180 } },

@@ -61,12 +61,22 @@ function dumpTotals(dir) {
  * now and then after the uninstrumented warm-up, and one TurboFan job is
  * millions of instructions), at most `passes` of them. Answers `{ passes:
  * [the last two, instructions per request], agreement, ran, all, seconds }`,
- * `agreement` being (max − min) / mean of the last two.
+ * `agreement` being (max − min) / mean of the last two. `script` (under
+ * benchmarks/) is the child: `<framework> <variant> <warmup> <settle>
+ * <requests> <passes> <ready-file>`, speaking ../lib/counted-passes.mjs.
  */
 export async function countInstructions(
   framework,
   variant,
-  { warmup, settle = 500, requests, passes = 6, agree = 0.01, timeoutMs = 600_000 },
+  {
+    warmup,
+    settle = 500,
+    requests,
+    passes = 6,
+    agree = 0.01,
+    timeoutMs = 600_000,
+    script = 'http/inproc.mjs',
+  },
 ) {
   const dir = mkdtempSync(join(tmpdir(), `md-cg-${framework}-${variant.replace(/\W/g, '')}-`));
   const started = performance.now();
@@ -81,7 +91,7 @@ export async function countInstructions(
         `--callgrind-out-file=${join(dir, 'cg')}`,
         process.execPath,
         ...NODE_FLAGS,
-        join(BENCH_DIR, 'http/inproc.mjs'),
+        join(BENCH_DIR, script),
         framework,
         variant,
         String(warmup),

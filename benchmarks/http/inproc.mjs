@@ -9,24 +9,12 @@
 // variant. (light-my-request is not used: its mock requests stay reachable
 // through scavenges, so every young-generation GC copied tens of MB and one
 // scavenge cost more instructions than a thousand requests.)
-// 1. warm-up: `warmup` requests while callgrind's instrumentation is still
-//    off — near-native speed, so V8's tiers (Sparkplug, Maglev, TurboFan)
-//    settle (natively, compiling stops after about 20,000 requests);
-// 2. writes `ready-file` and waits for SIGUSR2 (the driver turns the
-//    instrumentation on with `callgrind_control -i on` meanwhile). Neither
-//    touches a stream: a first read of stdin or write to stdout here changes
-//    the hidden classes of Node's stream objects, which deoptimises the
-//    stream code every request runs and would put a re-warm-up into pass 1;
-// 3. settles with `settle` requests, then runs up to `passes` passes of
-//    `requests` requests each, every pass cut out exactly by calls to
-//    os.loadavg() (libuv's uv_loadavg), which callgrind dumps before
-//    (--dump-before=uv_loadavg): dump 1 = wait + settle, dump 2 = pass 1,
-//    dump 3 = pass 2, … No GC is forced: a full GC clears feedback and
-//    flushes code, so the requests after it are not the steady state.
-import { writeFileSync } from 'node:fs';
+// The protocol (uninstrumented warm-up, settle, passes cut out by
+// os.loadavg() until the driver says the last two agree) is
+// ../lib/counted-passes.mjs.
 import { createServer } from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
+import { countedPasses } from '../lib/counted-passes.mjs';
 import { createApp, DOMAINS, hostOf } from './apps.mjs';
 
 const [framework, variant, warmupArg, settleArg, requestsArg, passesArg, readyFile] = process.argv.slice(2);
@@ -82,35 +70,12 @@ async function requests(count) {
   }
 }
 
-// A signal listener does not keep the event loop alive: a timer does, until the signal.
-const go = new Promise((resolve) => {
-  const alive = setInterval(() => {}, 1000);
-  process.once('SIGUSR2', () => {
-    clearInterval(alive);
-    resolve();
-  });
-});
-const t1 = performance.now();
-await requests(WARMUP);
-writeFileSync(
+await countedPasses({
+  run: requests,
+  warmup: WARMUP,
+  settle: SETTLE,
+  requests: REQUESTS,
+  passes: PASSES,
   readyFile,
-  JSON.stringify({ startMs: Math.round(t1 - t0), warmupMs: Math.round(performance.now() - t1) }),
-);
-await go;
-await requests(SETTLE);
-const mark = () => os.loadavg();
-// From the second pass on, the driver reads the dumps and says whether the
-// last two passes agree (SIGTERM: done) or another pass is wanted (SIGUSR2),
-// up to `passes` in all. Waiting runs no JavaScript: nothing lands in a pass.
-process.once('SIGTERM', () => process.exit(0));
-mark();
-for (let pass = 1; pass <= PASSES; pass++) {
-  await requests(REQUESTS);
-  mark();
-  if (pass >= 2 && pass < PASSES) {
-    const more = new Promise((resolve) => process.once('SIGUSR2', resolve));
-    writeFileSync(`${readyFile}.pass`, String(pass));
-    await more;
-  }
-}
-process.exit(0);
+  startedAt: t0,
+});

@@ -1,18 +1,25 @@
-// Instruction counting under callgrind (see ../http/inproc.mjs for the phase
-// marks): `node --predictable inproc.mjs <requests> <warmup>`; phases
-// none, lazy, eager, none, lazy, eager.
-import os from 'node:os';
-import { createPipelines, VARIANTS } from './requests.mjs';
+// One pipeline variant in one process, for counting instructions under
+// callgrind (driven by ../http/callgrind.mjs `countInstructions`, the
+// protocol of ../lib/counted-passes.mjs):
+//   node --predictable inproc.mjs lazy-em <variant> <warmup> <settle> <requests> <passes> <ready-file>
+import { countedPasses } from '../lib/counted-passes.mjs';
+import { createPipelines } from './requests.mjs';
 
-const [requestsArg, warmupArg] = process.argv.slice(2);
+const startedAt = performance.now();
+const [, variant, warmup, settle, requests, passes, readyFile] = process.argv.slice(2);
 const { pipelines } = await createPipelines();
-const run = async (variant, count) => {
-  for (let i = 0; i < count; i++) await pipelines[variant](i);
+const pipeline = pipelines[variant];
+if (pipeline === undefined) throw new Error(`lazy-em inproc: unknown variant ${variant}`);
+let sent = 0;
+const run = async (count) => {
+  for (let i = 0; i < count; i++) await pipeline(sent++);
 };
-for (const v of VARIANTS) await run(v, Number(warmupArg));
-for (const variant of [...VARIANTS, ...VARIANTS]) {
-  os.loadavg();
-  await run(variant, Number(requestsArg));
-}
-os.loadavg();
-process.exit(0);
+await countedPasses({
+  run,
+  warmup: Number(warmup),
+  settle: Number(settle),
+  requests: Number(requests),
+  passes: Number(passes),
+  readyFile,
+  startedAt,
+});

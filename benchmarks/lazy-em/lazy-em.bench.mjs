@@ -3,23 +3,9 @@
 // with a strategy whose handler touches no data (lazy), and the same with
 // `site.em` touched (the eager fork). tinybench in interleaved rounds, plus
 // instructions per request with callgrind in the full run.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Bench } from 'tinybench';
-import {
-  BENCH_DIR,
-  deadline,
-  fmt,
-  goal,
-  pairwiseRatio,
-  pick,
-  summarize,
-  table,
-  writeResults,
-} from '../lib/common.mjs';
+import { countInstructions, haveCallgrind, NODE_FLAGS, pool } from '../http/callgrind.mjs';
+import { deadline, fmt, goal, pairwiseRatio, pick, summarize, table, writeResults } from '../lib/common.mjs';
 import { createPipelines, VARIANTS } from './requests.mjs';
 
 const started = performance.now();
@@ -28,7 +14,8 @@ const ROUNDS = pick({ smoke: 3, quick: 10, full: 15 });
 const TIME = pick({ smoke: 20, quick: 40, full: 150 });
 const BATCH = 64;
 const CALLGRIND = pick({ smoke: false, quick: false, full: true }) || process.argv.includes('--callgrind');
-const CG_REQUESTS = 1_000;
+/** Instruction counting: the HTTP benchmark's protocol (uninstrumented warm-up, passes until two agree). */
+const CG = { warmup: 20_000, settle: 1_500, requests: 1_500, passes: 6, script: 'lazy-em/inproc.mjs' };
 const GOAL_LAZY = 1.03;
 
 const { pipelines } = await createPipelines();
@@ -58,36 +45,28 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 let instructions;
-if (CALLGRIND) {
-  process.stdout.write('\ncounting instructions with callgrind…\n');
-  const dir = mkdtempSync(join(tmpdir(), 'md-cg-lazy-'));
-  await promisify(execFile)(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      '--dump-before=uv_loadavg',
-      `--callgrind-out-file=${join(dir, 'cg')}`,
-      process.execPath,
-      '--predictable',
-      join(BENCH_DIR, 'lazy-em/inproc.mjs'),
-      String(CG_REQUESTS),
-      '3000',
-    ],
-    { maxBuffer: 64 * 1024 * 1024, timeout: 200_000 },
+let agreement = {};
+if (CALLGRIND && (await haveCallgrind())) {
+  process.stdout.write('\ncounting instructions with callgrind (3 processes, 2 at a time)…\n');
+  const counted = await pool(
+    VARIANTS.map((v) => async () => {
+      const c = await countInstructions('lazy-em', v, CG);
+      process.stdout.write(
+        `  ${v}: ${c.passes.map(fmt.int).join(' / ')} (${(c.agreement * 100).toFixed(2)}% apart, ${c.ran} passes, ${c.seconds} s)\n`,
+      );
+      return [v, c];
+    }),
+    2,
   );
-  const totals = readdirSync(dir)
-    .filter((f) => /^cg\.\d+$/.test(f))
-    .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
-    .map((f) => Number(/^summary: (\d+)/m.exec(readFileSync(join(dir, f), 'utf8'))[1]) / CG_REQUESTS);
-  const [, n1, l1, e1, n2, l2, e2] = totals;
-  instructions = { none: [n1, n2], lazy: [l1, l2], eager: [e1, e2] };
+  instructions = Object.fromEntries(counted.map(([v, c]) => [v, c.passes]));
+  agreement = Object.fromEntries(counted.map(([v, c]) => [v, c.agreement]));
 }
 
 const stats = Object.fromEntries(VARIANTS.map((v) => [v, summarize(samples[v])]));
 const lazyVsNone = pairwiseRatio(samples.none, samples.lazy);
 const eagerVsLazy = pairwiseRatio(samples.lazy, samples.eager);
-// The second pass is the steady state: the first can still include JIT compilation.
-const instr = (v) => instructions[v][1];
+// The mean of the last two passes (the steady state once they agree).
+const instr = (v) => (instructions[v][0] + instructions[v][1]) / 2;
 const goals = [
   goal(
     'a request that touches no data, strategy configured (lazy) vs no strategy: time',
@@ -96,16 +75,15 @@ const goals = [
     lazyVsNone.median <= GOAL_LAZY,
   ),
 ];
-// A count is only read when the two passes of each phase agree (within 1%): else V8 was still compiling.
-const apart = (v) => Math.abs(instructions[v][0] - instructions[v][1]) / instructions[v][1];
-const worstApart = instructions === undefined ? 0 : Math.max(apart('none'), apart('lazy'));
+// A count is only read when the last two passes of each variant agree (within 1%): else V8 was still compiling.
+const worstApart = instructions === undefined ? 0 : Math.max(agreement.none, agreement.lazy);
 const settled = worstApart <= 0.01;
 if (instructions !== undefined) {
   goals.push(
     goal(
       'same, instructions per request',
       `≤ ${GOAL_LAZY}×`,
-      `${fmt.x(instr('lazy') / instr('none'))} (${fmt.int(instr('none'))} → ${fmt.int(instr('lazy'))})${settled ? '' : `; the two passes of a phase differ by up to ${(worstApart * 100).toFixed(0)}%, so the count is not the steady state`}`,
+      `${fmt.x(instr('lazy') / instr('none'))} (${fmt.int(instr('none'))} → ${fmt.int(instr('lazy'))})${settled ? '' : `; the last two passes of a variant differ by up to ${(worstApart * 100).toFixed(0)}%, so the count is not the steady state`}`,
       settled && instr('lazy') / instr('none') <= GOAL_LAZY,
     ),
   );
@@ -148,7 +126,7 @@ const tables = [
 
 writeResults('lazy-em', started, {
   title: 'Lazy entity manager: no data touched vs an eager fork',
-  method: `In-process request pipeline (site.resolve over 100 domains by Host, site.runResolved, an async handler returning a small JSON string), ${ROUNDS} interleaved rounds (order rotated) of tinybench, ${TIME} ms per task, ${BATCH} requests per timed call; per-request time = p50 / ${BATCH}. \`none\`: no isolation strategy; \`lazy\`: row-level strategy on SQLite configured, handler touches no data; \`eager\`: same, handler touches \`site.em\` (one fork). No HTTP framework: the denominator is the md pipeline alone, so these ratios are larger than they would be in a real server.${instructions === undefined ? ' Instruction counts only in the full run.' : ` Instruction counts: callgrind on node --predictable, ${CG_REQUESTS} requests per phase, phases none, lazy, eager, none, lazy, eager after 3,000 warm-up requests each; ratios use the second (steady) pass, both passes are shown.`}`,
+  method: `In-process request pipeline (site.resolve over 100 domains by Host, site.runResolved, an async handler returning a small JSON string), ${ROUNDS} interleaved rounds (order rotated) of tinybench, ${TIME} ms per task, ${BATCH} requests per timed call; per-request time = p50 / ${BATCH}. \`none\`: no isolation strategy; \`lazy\`: row-level strategy on SQLite configured, handler touches no data; \`eager\`: same, handler touches \`site.em\` (one fork). No HTTP framework: the denominator is the md pipeline alone, so these ratios are larger than they would be in a real server.${instructions === undefined ? ' Instruction counts only in the full run.' : ` Instruction counts: valgrind --tool=callgrind on node ${NODE_FLAGS.join(' ')}, one process per pipeline: ${fmt.int(CG.warmup)} warm-up requests with the instrumentation off, ${fmt.int(CG.settle)} settling requests, then passes of ${fmt.int(CG.requests)} requests until the last two agree within 1% (at most ${CG.passes}); ratios use the mean of the last two, which are shown.`}`,
   goals,
   tables,
   charts: [
@@ -177,6 +155,11 @@ writeResults('lazy-em', started, {
   ],
   samples,
   instructions,
-  settings: { rounds: ROUNDS, timeMs: TIME, batch: BATCH, callgrindRequests: CALLGRIND ? CG_REQUESTS : 0 },
+  settings: {
+    rounds: ROUNDS,
+    timeMs: TIME,
+    batch: BATCH,
+    callgrindRequests: instructions === undefined ? 0 : CG.requests,
+  },
 });
 process.exit(0);
