@@ -39,6 +39,15 @@ export class StorePool {
   readonly #options: StorePoolOptions;
   /** Open or recently used handles by domain, least recently used first. */
   readonly #handles = new Map<string, StoreHandle>();
+  /**
+   * Handles closed for the budget or for idleness, while something may still
+   * hold them (an entity manager opened before the close keeps its store):
+   * the next request of that domain takes the same handle again, so one file
+   * never has two connections in this process — on SQLite the second one's
+   * write would wait on the busy timeout, blocking the event loop the first
+   * one needs to commit ("database is locked").
+   */
+  readonly #closed = new Map<string, WeakRef<StoreHandle>>();
   /** Every open handle, including orphans still used by an old request after their domain reopened. */
   readonly #open = new Set<StoreHandle>();
   #reserved = 0;
@@ -61,8 +70,12 @@ export class StorePool {
   handle(domain: string): StoreHandle {
     let handle = this.#handles.get(domain);
     if (handle === undefined) {
-      handle = new StoreHandle(domain, this.create(domain));
-      this.#instrument(handle);
+      handle = this.#closed.get(domain)?.deref();
+      this.#closed.delete(domain);
+      if (handle === undefined) {
+        handle = new StoreHandle(domain, this.create(domain));
+        this.#instrument(handle);
+      }
       this.#handles.set(domain, handle);
     }
     return handle;
@@ -82,6 +95,7 @@ export class StorePool {
 
   /** Closes idle pools unused for `idleTimeoutMs`. */
   async closeIdle(now = performance.now()): Promise<void> {
+    for (const [domain, ref] of this.#closed) if (ref.deref() === undefined) this.#closed.delete(domain);
     for (const handle of [...this.#open]) {
       if (handle.inflight === 0 && now - handle.lastUsed >= this.#options.idleTimeoutMs) {
         await this.#close(handle, 'idle');
@@ -91,7 +105,10 @@ export class StorePool {
 
   /** Closes a domain's pool once its in-flight work ends, and forgets the handle. */
   async release(domain: string): Promise<void> {
-    const handle = this.#handles.get(domain);
+    // A released domain (deprovisioned, removed) is never taken again from the closed ones.
+    const closed = this.#closed.get(domain)?.deref();
+    this.#closed.delete(domain);
+    const handle = this.#handles.get(domain) ?? closed;
     if (handle === undefined) return;
     this.#handles.delete(domain);
     while (handle.inflight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -105,6 +122,7 @@ export class StorePool {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await Promise.allSettled([...this.#open].map((h) => this.#close(h, 'released')));
     this.#handles.clear();
+    this.#closed.clear();
   }
 
   async acquire(handle: StoreHandle): Promise<void> {
@@ -124,7 +142,10 @@ export class StorePool {
     }
     // LRU order: most recently used last.
     if (this.#handles.get(handle.domain) === handle) this.#handles.delete(handle.domain);
-    if (!this.#handles.has(handle.domain)) this.#handles.set(handle.domain, handle);
+    if (!this.#handles.has(handle.domain)) {
+      this.#handles.set(handle.domain, handle);
+      this.#closed.delete(handle.domain);
+    }
   }
 
   releaseOne(handle: StoreHandle): void {
@@ -194,7 +215,10 @@ export class StorePool {
     handle.closing ??= (async () => {
       handle.open = false;
       this.#open.delete(handle);
-      if (this.#handles.get(handle.domain) === handle) this.#handles.delete(handle.domain);
+      if (this.#handles.get(handle.domain) === handle) {
+        this.#handles.delete(handle.domain);
+        if (reason !== 'released') this.#closed.set(handle.domain, new WeakRef(handle));
+      }
       try {
         await handle.store.driver.close(true);
       } finally {

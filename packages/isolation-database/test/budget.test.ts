@@ -55,6 +55,64 @@ describe('database-per-domain budget', () => {
     }
   }, 180_000);
 
+  it('a domain evicted between two statements of a request keeps one connection: a later request and the first one write in turn, never on two connections to one file', async () => {
+    const { Owner, Item, Tag, Plan } = createConformanceEntities();
+    const isolation = databasePerDomain({
+      driver: SqliteDriver,
+      folder: tempDir('md-evicted-mid-'),
+      entities: [Owner, Item, Tag, Plan],
+      shared: [Plan],
+      budget: 2,
+    });
+    const names = ['alpha', 'beta', 'gamma'];
+    const site = await createSite({ isolation, domains: names.map((name) => ({ name })) });
+    const evicted: string[] = [];
+    site.events.on('pool:evicted', (e) => evicted.push(e.domain));
+    try {
+      for (const name of names) await site.provision(name);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let first!: Promise<void>;
+      // Request 1 on alpha: a read, then (later) a write on the same entity manager.
+      await site.run('alpha', async () => {
+        const em = site.em;
+        await em.find(Item, {});
+        first = (async () => {
+          await held;
+          em.create(Item, { id: 'alpha-first', name: 'first', tag: 'mid', qty: 1 });
+          await em.flush();
+        })();
+      });
+      // beta and gamma take the budget of 2: alpha, idle between its two statements, is evicted.
+      for (const name of ['beta', 'gamma']) await site.run(name, () => site.em.find(Item, {}));
+      expect(evicted).toContain('alpha');
+      // Request 2 on alpha holds a write transaction while request 1 writes.
+      const second = site.run('alpha', () =>
+        (
+          site.em as unknown as { transactional(cb: (em: typeof site.em) => Promise<void>): Promise<void> }
+        ).transactional(async (em) => {
+          em.create(Item, { id: 'alpha-second', name: 'second', tag: 'mid', qty: 1 });
+          await em.flush();
+          release();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }),
+      );
+      const started = performance.now();
+      await Promise.all([first, second]);
+      // In turn on one connection: no wait on SQLite's busy timeout (5 s), no "database is locked".
+      expect(performance.now() - started).toBeLessThan(3_000);
+      const rows = await site.run('alpha', () =>
+        site.em.find(Item, { tag: 'mid' }, { orderBy: { id: 'asc' } }),
+      );
+      expect(rows.map((r) => r.id)).toEqual(['alpha-first', 'alpha-second']);
+      expect(isolation.stats().maxOpen).toBeLessThanOrEqual(2);
+    } finally {
+      await site.close();
+    }
+  }, 30_000);
+
   it('cold activation shares metadata: time and memory per resident domain', async () => {
     const { Owner, Item, Tag, Plan } = createConformanceEntities();
     const folder = tempDir('md-cold-');
