@@ -95,7 +95,6 @@ export class StorePool {
 
   /** Closes idle pools unused for `idleTimeoutMs`. */
   async closeIdle(now = performance.now()): Promise<void> {
-    for (const [domain, ref] of this.#closed) if (ref.deref() === undefined) this.#closed.delete(domain);
     for (const handle of [...this.#open]) {
       if (handle.inflight === 0 && now - handle.lastUsed >= this.#options.idleTimeoutMs) {
         await this.#close(handle, 'idle');
@@ -196,6 +195,13 @@ export class StorePool {
     });
   }
 
+  /** Keeps a closed handle for its domain's next request; forgets the collected ones as the map grows (no timer needed). */
+  #remember(handle: StoreHandle): void {
+    if (this.#closed.size >= 2 * this.#options.budget)
+      for (const [domain, ref] of this.#closed) if (ref.deref() === undefined) this.#closed.delete(domain);
+    this.#closed.set(handle.domain, new WeakRef(handle));
+  }
+
   #lruIdle(): StoreHandle | undefined {
     // Orphans first (nothing will route to them again), then the LRU order of the map.
     for (const handle of this.#open)
@@ -217,7 +223,7 @@ export class StorePool {
       this.#open.delete(handle);
       if (this.#handles.get(handle.domain) === handle) {
         this.#handles.delete(handle.domain);
-        if (reason !== 'released') this.#closed.set(handle.domain, new WeakRef(handle));
+        if (reason !== 'released') this.#remember(handle);
       }
       try {
         await handle.store.driver.close(true);
