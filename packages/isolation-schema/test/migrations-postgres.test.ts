@@ -18,6 +18,22 @@ function database(id: string): Promise<string> {
   return url;
 }
 
+/** Schema-per-domain with one `md_thing` table (a fresh entity: strategies adjust theirs) whose only migration is `up`. */
+async function thingStrategy(id: string, up: typeof Migration) {
+  const Thing = new EntitySchema<{ id: string }>({
+    name: 'Thing',
+    tableName: 'md_thing',
+    properties: { id: { type: 'string', primary: true, length: 36 } },
+  });
+  const isolation = schemaPerDomain({
+    driver: PostgreSqlDriver,
+    url: await database(id),
+    entities: [Thing],
+    migrations: [{ name: 'm1', class: up } as unknown as MigrationObject],
+  });
+  return { isolation, Thing };
+}
+
 describeMigrationConformance({
   name: 'schema-per-domain',
   database: 'postgres',
@@ -33,17 +49,7 @@ describe('schema-per-domain: migrations run inside the domain schema', () => {
         this.addSql('create table md_thing (id varchar(36) primary key)');
       }
     }
-    const Thing = new EntitySchema<{ id: string }>({
-      name: 'Thing',
-      tableName: 'md_thing',
-      properties: { id: { type: 'string', primary: true, length: 36 } },
-    });
-    const isolation = schemaPerDomain({
-      driver: PostgreSqlDriver,
-      url: await database('md_schema_placement'),
-      entities: [Thing],
-      migrations: [{ name: 'm1', class: CreateThings } as unknown as MigrationObject],
-    });
+    const { isolation } = await thingStrategy('md_schema_placement', CreateThings);
     const site = await createSite({ isolation, domains: [{ name: 'alpha' }] });
     try {
       await site.provision('alpha');
@@ -78,17 +84,7 @@ describe('schema-per-domain: concurrent provisionings share the admin connection
         this.addSql(`insert into md_thing (id) values (current_schema())`);
       }
     }
-    const Thing = new EntitySchema<{ id: string }>({
-      name: 'Thing',
-      tableName: 'md_thing',
-      properties: { id: { type: 'string', primary: true, length: 36 } },
-    });
-    const isolation = schemaPerDomain({
-      driver: PostgreSqlDriver,
-      url: await database('md_schema_concurrent'),
-      entities: [Thing],
-      migrations: [{ name: 'm1', class: CreateThings } as unknown as MigrationObject],
-    });
+    const { isolation, Thing } = await thingStrategy('md_schema_concurrent', CreateThings);
     const names = Array.from({ length: 12 }, (_, i) => `conc-${i}`);
     const site = await createSite({ isolation, domains: names.map((name) => ({ name })) });
     try {
