@@ -68,7 +68,11 @@ function run(label, node, filters) {
 }
 
 const runs = [run(`Node ${process.versions.node}`, process.execPath, [])];
-if (!only) for (const major of [22, 26]) runs.push(run(`Node ${major}`, nodeBinary(major).path, SUBSET));
+if (!only)
+  for (const major of [22, 26]) {
+    const node = nodeBinary(major);
+    runs.push(run(`Node ${node.version}`, node.path, SUBSET));
+  }
 
 let passed = 0;
 let failed = 0;
