@@ -71,7 +71,7 @@ const runs = [run(`Node ${process.versions.node}`, process.execPath, [])];
 if (!only)
   for (const major of [22, 26]) {
     const node = nodeBinary(major);
-    runs.push(run(`Node ${node.version}`, node.path, SUBSET));
+    runs.push(run(`Node ${node.version.replace(/^v/, '')}`, node.path, SUBSET));
   }
 
 let passed = 0;
