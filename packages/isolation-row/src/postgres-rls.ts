@@ -11,6 +11,7 @@ import {
 import type { EntityMetadata, MetadataStorage } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { CompiledQuery, type DatabaseConnection } from 'kysely';
+import { CHECKOUT_SQL, type PgPool, patchPool } from './pipelined-setting.js';
 
 /** The session setting every request connection carries: `<domain>.<signature>`. */
 export const SETTING = 'md.domain';
@@ -117,11 +118,14 @@ export async function forgetDomain(admin: SqlEntityManager, domain: string): Pro
 /**
  * The hook run each time a request connection is taken from the pool (for
  * one statement, or once for a whole transaction, through MikroORM's public
- * `onReserveConnection`): `md.domain` becomes the signed current domain (the
- * empty string outside any domain, which matches no row). The value is a
+ * `onReserveConnection`): it names the signed current domain (the empty
+ * string outside any domain, which matches no row) as the token of this
+ * checkout, without a round trip — the pool's clients, patched by
+ * {@link setDomainPerStatement}, then send `md.domain` (and `search_path`)
+ * transaction-local with every statement, in the same batch. The value is a
  * bound parameter, never inlined, so `pg_stat_activity` shows no token;
- * every checkout overwrites it (and `search_path`), so nothing a previous
- * statement set — forged or not — carries over.
+ * every statement overwrites it, so nothing a previous statement set —
+ * forged or not — carries over.
  */
 export function setDomainOnCheckout(sign: DomainSigner): (connection: DatabaseConnection) => Promise<void> {
   // Each domain's value signed once (two SHA-256 per checkout otherwise); the key is in this closure anyway.
@@ -137,13 +141,21 @@ export function setDomainOnCheckout(sign: DomainSigner): (connection: DatabaseCo
   };
   return async function setDomain(connection) {
     const domain = tryGetCurrentDomain()?.name;
+    // Caught by the patched client (no round trip); on an unpatched one it fails on the server.
     await connection.executeQuery(
-      CompiledQuery.raw("select set_config($1, $2, false), set_config('search_path', 'public', false)", [
-        SETTING,
-        domain === undefined ? '' : tokenOf(domain),
-      ]),
+      CompiledQuery.raw(CHECKOUT_SQL, [domain === undefined ? '' : tokenOf(domain)]),
     );
   };
+}
+
+/**
+ * Patches the request pool of `store` (its `pg` Pool, MikroORM's public
+ * `getNativeClient()`) so every statement carries its checkout's
+ * `md.domain`: see `pipelined-setting.ts`.
+ */
+export async function setDomainPerStatement(store: { em: SqlEntityManager }): Promise<void> {
+  const connection = store.em.getConnection() as unknown as { getNativeClient(): Promise<PgPool> };
+  patchPool(await connection.getNativeClient());
 }
 
 /** The request role, the tables it may use and how the strategy's tables are scoped. */

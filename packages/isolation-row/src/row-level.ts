@@ -31,6 +31,7 @@ import {
   installPostgres,
   installRowSecurity,
   registerDomains,
+  setDomainPerStatement,
 } from './postgres-rls.js';
 import { appRoleOf, openAdminStore, openAppStore } from './stores.js';
 import {
@@ -115,6 +116,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
       });
     }
     this.#store = this.#openAppStore();
+    if (this.#rls) await setDomainPerStatement(this.#store);
   }
 
   em(domain: DomainProxy): SqlEntityManager {
