@@ -40,7 +40,7 @@ interface PgSubmittable {
   name?: string;
   queryMode?: string;
   callback?: (err: Error | null, result?: unknown) => void;
-  submit(connection: PgConnection): Error | null | undefined | void;
+  submit(connection: PgConnection): Error | null | undefined;
   handleDataRow(message: unknown): void;
   handleCommandComplete(message: unknown, connection: PgConnection): void;
 }
@@ -62,6 +62,14 @@ export interface PgPool {
   on(event: 'acquire', listener: (client: PgClient) => void): unknown;
   on(event: 'release', listener: (err: unknown, client: PgClient) => void): unknown;
 }
+
+/**
+ * Statements the server refuses after another one in the same batch ("cannot be executed
+ * within a pipeline": VACUUM, DISCARD ALL, CREATE DATABASE, … CONCURRENTLY): sent after a
+ * round trip of their own. Missing one here only makes that statement fail, never unscoped.
+ */
+const OWN_BATCH =
+  /^\s*(?:--|\/\*|vacuum|cluster|reindex|discard|alter\s+system|(?:create|drop|alter)\s+(?:database|tablespace|subscription)|(?:commit|rollback)\s+prepared)|\bconcurrently\b/i;
 
 /** The token of each patched client's current checkout ('' outside one: no domain, no row). */
 const tokens = new WeakMap<PgClient, string>();
@@ -114,7 +122,9 @@ export function prefixWithSetting<T extends PgSubmittable>(
  * configs become pg Queries in extended mode with the prefix; other submittables (pg's
  * Cursor) get the prefix as they are; a parameterless string holding `;` (maybe several
  * statements, which the extended protocol refuses) and named statements get the setting
- * session-wide in a round trip of their own, awaited before the statement is sent.
+ * session-wide in a round trip of their own, awaited before the statement is sent, and
+ * so do statements PostgreSQL runs only alone in their batch (`OWN_BATCH`). In a failed
+ * transaction no setting is sent.
  */
 export function patchClient(client: PgClient): void {
   if (tokens.has(client)) return;
@@ -155,7 +165,7 @@ export function patchClient(client: PgClient): void {
     const named =
       typeof config === 'object' && config !== null && Boolean((config as { name?: unknown }).name);
     const parameterless = !Array.isArray(params) || params.length === 0;
-    if (typeof text !== 'string' || named || (parameterless && text.includes(';')))
+    if (typeof text !== 'string' || named || (parameterless && text.includes(';')) || OWN_BATCH.test(text))
       return separately([config, values]);
     return new Promise((resolve, reject) => {
       const q = new Query(config, values, (err, result) => (err ? reject(err) : resolve(result)));

@@ -115,6 +115,15 @@ describe('the setting batched with each statement (node-postgres, PostgreSQL)', 
     expect(await count()).toBe(before);
   });
 
+  it('statements PostgreSQL runs only alone in their batch (VACUUM, DISCARD ALL) get the setting in a round trip of their own', async () => {
+    await connect('tok-e');
+    await patched('vacuum md_pipe');
+    await patched('discard all');
+    expect(await setting()).toBe('');
+    await patched('  VACUUM (analyze) md_pipe');
+    expect(await setting()).toBe('tok-e');
+  });
+
   it('the checkout statement fails on a client md did not patch: the checkout fails closed', async () => {
     client = new pg.Client({ connectionString: url });
     await client.connect();
