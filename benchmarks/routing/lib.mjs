@@ -112,13 +112,14 @@ export const med = (results, field) => median(results.map((r) => r[field]));
 
 /**
  * Runs every variant `{ n, shape, request }` once per round for `ms`, the
- * order rotating each round, and returns the per-round drive() results.
+ * order rotating each round, after a warm-up pass of `warmMs` each, and
+ * returns the per-round drive() results.
  */
-export async function runRounds(label, rounds, ms, variants) {
+export async function runRounds(label, rounds, ms, variants, warmMs = Math.min(200, ms)) {
   const names = Object.keys(variants);
   const pickers = Object.fromEntries(names.map((v) => [v, traffic(variants[v].shape, variants[v].n)]));
-  // One short warm-up pass per variant (JIT, first connections).
-  for (const v of names) await drive(Math.min(200, ms), pickers[v], variants[v].request);
+  // One warm-up pass per variant (JIT, first connections), `warmMs` long.
+  for (const v of names) await drive(warmMs, pickers[v], variants[v].request);
   const samples = Object.fromEntries(names.map((v) => [v, []]));
   for (let round = 0; round < rounds; round++) {
     const shift = round % names.length;

@@ -12,7 +12,8 @@
 //       and guard only) vs the same hand-written WHERE on the same tables,
 //       time ≤ 1.03×;
 //   (c) PostgreSQL: md as shipped (filter + FORCE'd RLS policies on the
-//       signed setting set per connection checkout, request role) vs the same
+//       signed setting sent with the first statement of each checkout,
+//       request role) vs the same
 //       strategy with `rls: false`, req/s ≥ 0.90×.
 // Besides: 10 vs 1,000 domains and Zipf traffic, for the size ratio.
 import { mkdtempSync } from 'node:fs';
@@ -51,6 +52,9 @@ const loadAtStart = loadAverage();
 deadline(pick({ smoke: 58_000, quick: 25_000, full: 175_000 }), 'routing-row');
 const ROUNDS = pick({ smoke: 2, quick: 6, full: 24 });
 const MS = pick({ smoke: 100, quick: 120, full: 300 });
+// The RLS path (pg's extended protocol, the batched setting) takes seconds of load before its
+// JIT settles: with 200 ms its first rounds ran at ~0.75× of later ones (one process, solo).
+const WARM_MS = pick({ smoke: 100, quick: 200, full: 1_500 });
 const SIZES = [10, pick({ smoke: 50, quick: 100, full: 1_000 })];
 const [SMALL, BIG] = SIZES;
 const APP_ROLE = { name: 'md_bench_app', password: 'md-bench-app' };
@@ -122,12 +126,18 @@ async function measureSqlite(dir) {
   const small = await rowSite('sqlite', SMALL, join(dir, 'small.sqlite'));
   const big = await rowSite('sqlite', BIG, join(dir, 'big.sqlite'));
   const hand = await handWritten('sqlite', join(dir, 'big.sqlite'));
-  const samples = await runRounds('row sqlite', ROUNDS, MS, {
-    [`${V.filter} · ${BIG} · uniform`]: { n: BIG, shape: 'uniform', request: viaMd(big) },
-    [`${V.hand} · ${BIG} · uniform`]: { n: BIG, shape: 'uniform', request: viaHand(hand) },
-    [`${V.filter} · ${BIG} · zipf`]: { n: BIG, shape: 'zipf', request: viaMd(big) },
-    [`${V.filter} · ${SMALL} · uniform`]: { n: SMALL, shape: 'uniform', request: viaMd(small) },
-  });
+  const samples = await runRounds(
+    'row sqlite',
+    ROUNDS,
+    MS,
+    {
+      [`${V.filter} · ${BIG} · uniform`]: { n: BIG, shape: 'uniform', request: viaMd(big) },
+      [`${V.hand} · ${BIG} · uniform`]: { n: BIG, shape: 'uniform', request: viaHand(hand) },
+      [`${V.filter} · ${BIG} · zipf`]: { n: BIG, shape: 'zipf', request: viaMd(big) },
+      [`${V.filter} · ${SMALL} · uniform`]: { n: SMALL, shape: 'uniform', request: viaMd(small) },
+    },
+    WARM_MS,
+  );
   await small.site.close();
   await big.site.close();
   await hand.orm.close(true);
@@ -141,13 +151,19 @@ async function measurePostgres(pg) {
   const plainUrl = await pg.createDatabase('bench_row_plain');
   const withoutRls = await rowSite('postgres', BIG, plainUrl, { rls: false });
   const hand = await handWritten('postgres', plainUrl);
-  const samples = await runRounds('row postgres', ROUNDS, MS, {
-    [`${V.rls} · ${BIG} · uniform`]: { n: BIG, shape: 'uniform', request: viaMd(withRls) },
-    [`${V.noRls} · ${BIG} · uniform`]: { n: BIG, shape: 'uniform', request: viaMd(withoutRls) },
-    [`${V.hand} · ${BIG} · uniform`]: { n: BIG, shape: 'uniform', request: viaHand(hand) },
-    [`${V.rls} · ${BIG} · zipf`]: { n: BIG, shape: 'zipf', request: viaMd(withRls) },
-    [`${V.rls} · ${SMALL} · uniform`]: { n: SMALL, shape: 'uniform', request: viaMd(small) },
-  });
+  const samples = await runRounds(
+    'row postgres',
+    ROUNDS,
+    MS,
+    {
+      [`${V.rls} · ${BIG} · uniform`]: { n: BIG, shape: 'uniform', request: viaMd(withRls) },
+      [`${V.noRls} · ${BIG} · uniform`]: { n: BIG, shape: 'uniform', request: viaMd(withoutRls) },
+      [`${V.hand} · ${BIG} · uniform`]: { n: BIG, shape: 'uniform', request: viaHand(hand) },
+      [`${V.rls} · ${BIG} · zipf`]: { n: BIG, shape: 'zipf', request: viaMd(withRls) },
+      [`${V.rls} · ${SMALL} · uniform`]: { n: SMALL, shape: 'uniform', request: viaMd(small) },
+    },
+    WARM_MS,
+  );
   for (const s of [small, withRls, withoutRls]) await s.site.close();
   await hand.orm.close(true);
   return samples;
@@ -210,7 +226,7 @@ const chartValues = (database, samples) =>
 
 writeResults('routing-row', started, {
   title: 'Connection routing: row-level strategy (shared tables, tenant_id)',
-  method: `In-process closed loop, ${CONCURRENCY} concurrent requests, each \`site.run(domain, handler)\` where the handler reads the 10 newest rows of the domain and writes one (${ROWS_PER_DOMAIN} seeded rows per domain). ${ROUNDS} rounds of ${MS} ms per variant, variants interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios (IQR beside). Domain picks: uniform, or Zipf (s = 1). The hand-written variant is plain MikroORM on the same table with an explicit \`{ tenantId }\` condition (and sets tenant_id on insert itself); on PostgreSQL it connects as the table owner to the database of the \`rls: false\` site (the same tables, no policy). md with RLS runs on a database of its own with the same rows, its request role under FORCE'd policies, the signed \`md.domain\` set on every connection checkout (one round trip per statement outside a transaction, one per transaction). SQLite files on ${tmpdir()} (a disk: every commit waits for its fsync). Load average at start ${loadAtStart.join(' / ')}, at the end in the header.`,
+  method: `In-process closed loop, ${CONCURRENCY} concurrent requests, each \`site.run(domain, handler)\` where the handler reads the 10 newest rows of the domain and writes one (${ROWS_PER_DOMAIN} seeded rows per domain). A warm-up of ${WARM_MS} ms per variant, then ${ROUNDS} rounds of ${MS} ms per variant, variants interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios (IQR beside). Domain picks: uniform, or Zipf (s = 1). The hand-written variant is plain MikroORM on the same table with an explicit \`{ tenantId }\` condition (and sets tenant_id on insert itself); on PostgreSQL it connects as the table owner to the database of the \`rls: false\` site (the same tables, no policy). md with RLS runs on a database of its own with the same rows, its request role under FORCE'd policies, the signed \`md.domain\` sent transaction-local in the same write as the first statement of each connection checkout (and of each statement outside a transaction): no round trip of its own. SQLite files on ${tmpdir()} (a disk: every commit waits for its fsync). Load average at start ${loadAtStart.join(' / ')}, at the end in the header.`,
   goals,
   tables: [
     {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type MdEventEmitter, tryGetCurrentDomain } from '@md/core';
+import type { MdEventEmitter } from '@md/core';
 import {
   ensureLoginRole,
   hideActivity,
@@ -10,8 +10,6 @@ import {
 } from '@md/mikro-orm';
 import type { EntityMetadata, MetadataStorage } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
-import { CompiledQuery, type DatabaseConnection } from 'kysely';
-import { CHECKOUT_SQL, type PgPool, patchPool } from './pipelined-setting.js';
 
 /** The session setting every request connection carries: `<domain>.<signature>`. */
 export const SETTING = 'md.domain';
@@ -113,49 +111,6 @@ export async function registerDomains(admin: SqlEntityManager, domains: string, 
 /** Forgets a domain's digest (deprovisioning): its setting matches nothing any more. */
 export async function forgetDomain(admin: SqlEntityManager, domain: string): Promise<void> {
   await runner(admin)(`delete from ${DOMAIN_KEY} where domain = ?`, [domain]);
-}
-
-/**
- * The hook run each time a request connection is taken from the pool (for
- * one statement, or once for a whole transaction, through MikroORM's public
- * `onReserveConnection`): it names the signed current domain (the empty
- * string outside any domain, which matches no row) as the token of this
- * checkout, without a round trip — the pool's clients, patched by
- * {@link setDomainPerStatement}, then send `md.domain` (and `search_path`)
- * transaction-local with every statement, in the same batch. The value is a
- * bound parameter, never inlined, so `pg_stat_activity` shows no token;
- * every statement overwrites it, so nothing a previous statement set —
- * forged or not — carries over.
- */
-export function setDomainOnCheckout(sign: DomainSigner): (connection: DatabaseConnection) => Promise<void> {
-  // Each domain's value signed once (two SHA-256 per checkout otherwise); the key is in this closure anyway.
-  const tokens = new Map<string, string>();
-  const tokenOf = (domain: string) => {
-    let token = tokens.get(domain);
-    if (token === undefined) {
-      if (tokens.size >= 10_000) tokens.clear();
-      token = sign(domain);
-      tokens.set(domain, token);
-    }
-    return token;
-  };
-  return async function setDomain(connection) {
-    const domain = tryGetCurrentDomain()?.name;
-    // Caught by the patched client (no round trip); on an unpatched one it fails on the server.
-    await connection.executeQuery(
-      CompiledQuery.raw(CHECKOUT_SQL, [domain === undefined ? '' : tokenOf(domain)]),
-    );
-  };
-}
-
-/**
- * Patches the request pool of `store` (its `pg` Pool, MikroORM's public
- * `getNativeClient()`) so every statement carries its checkout's
- * `md.domain`: see `pipelined-setting.ts`.
- */
-export async function setDomainPerStatement(store: { em: SqlEntityManager }): Promise<void> {
-  const connection = store.em.getConnection() as unknown as { getNativeClient(): Promise<PgPool> };
-  patchPool(await connection.getNativeClient());
 }
 
 /** The request role, the tables it may use and how the strategy's tables are scoped. */

@@ -23,6 +23,7 @@ import {
 } from '@md/mikro-orm';
 import type { MetadataStorage, Options } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import { sendSettingWithStatements } from './checkout-setting.js';
 import type { RowLevelOptions } from './options.js';
 import {
   type DomainSigner,
@@ -31,7 +32,6 @@ import {
   installPostgres,
   installRowSecurity,
   registerDomains,
-  setDomainPerStatement,
 } from './postgres-rls.js';
 import { appRoleOf, openAdminStore, openAppStore } from './stores.js';
 import {
@@ -116,7 +116,7 @@ class RowLevel extends MikroOrmStrategyBase<RowLevelOptions> {
       });
     }
     this.#store = this.#openAppStore();
-    if (this.#rls) await setDomainPerStatement(this.#store);
+    if (this.#rls) await sendSettingWithStatements(this.#store);
   }
 
   em(domain: DomainProxy): SqlEntityManager {

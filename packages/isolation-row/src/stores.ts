@@ -7,8 +7,9 @@ import {
   urlConnection,
   withCredentials,
 } from '@md/mikro-orm';
+import { setDomainOnCheckout } from './checkout-setting.js';
 import type { RowLevelOptions } from './options.js';
-import { type DomainSigner, setDomainOnCheckout } from './postgres-rls.js';
+import type { DomainSigner } from './postgres-rls.js';
 
 /** The request role: the one given, or `md_app` with a password derived from the admin URL's (stable across restarts). */
 export function appRoleOf(options: RowLevelOptions): LoginRole {

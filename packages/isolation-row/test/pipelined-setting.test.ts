@@ -67,12 +67,72 @@ describe('the setting batched with each statement (node-postgres, PostgreSQL)', 
     expect(await setting()).toBe('tok-b');
     await raw('commit');
     expect(await setting()).toBe('');
-    // Inside a transaction opened elsewhere: set for the rest of it, gone with it.
+    // A checkout that finds a transaction open (left by an earlier one): set for the rest of it, gone with it.
     await raw('begin');
+    await patched(CHECKOUT_SQL, ['tok-b']);
     await patched('select 1');
     expect(await setting()).toBe('tok-b');
     await raw('rollback');
     expect(await setting()).toBe('');
+  });
+
+  it('inside a transaction its prefixed BEGIN opened, statements go as they are; a forged value then matches nothing', async () => {
+    await connect('tok-t');
+    await patched('begin');
+    await patched(`select set_config('md.domain', 'forged', true)`);
+    // Not sent again: the forged value stays (md_current_domain() answers NULL for it: no row).
+    expect((await patched(`select current_setting('md.domain') as v`)).rows).toEqual([{ v: 'forged' }]);
+    await patched('rollback');
+    expect((await patched(`select current_setting('md.domain') as v`)).rows).toEqual([{ v: 'tok-t' }]);
+  });
+
+  it('after COMMIT AND CHAIN or ROLLBACK TO SAVEPOINT the next statement carries the setting again', async () => {
+    await connect('tok-c1');
+    await patched('begin');
+    await patched('commit and chain');
+    expect(client.getTransactionStatus()).toBe('T');
+    // The chained transaction starts without the local setting: the next statement brings it.
+    expect((await patched(`select current_setting('md.domain', true) as v`)).rows).toEqual([{ v: 'tok-c1' }]);
+    await patched('savepoint s');
+    await patched(`select set_config('md.domain', 'forged', true)`);
+    await patched('rollback to savepoint s');
+    expect((await patched(`select current_setting('md.domain', true) as v`)).rows).toEqual([{ v: 'tok-c1' }]);
+    await patched('rollback');
+  });
+
+  it('a checkout that finds its connection inside a transaction sends the setting with every statement', async () => {
+    await connect('tok-x');
+    await raw('begin');
+    await raw(`select set_config('md.domain', 'tok-earlier', false)`);
+    await raw('savepoint s');
+    await patched(CHECKOUT_SQL, ['tok-y']);
+    expect((await patched(`select current_setting('md.domain') as v`)).rows).toEqual([{ v: 'tok-y' }]);
+    await patched('rollback to savepoint s');
+    expect((await patched(`select current_setting('md.domain') as v`)).rows).toEqual([{ v: 'tok-y' }]);
+    await patched(`select set_config('md.domain', 'forged', true)`);
+    expect((await patched(`select current_setting('md.domain') as v`)).rows).toEqual([{ v: 'tok-y' }]);
+    await patched('rollback');
+  });
+
+  it('the setting and its statement leave in one write to the socket', async () => {
+    client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const stream = (client as unknown as { connection: { stream: { write: (...a: unknown[]) => boolean } } })
+      .connection.stream;
+    const write = stream.write;
+    let writes = 0;
+    stream.write = function (this: unknown, ...args: unknown[]) {
+      writes++;
+      return write.apply(this, args);
+    };
+    patchClient(client as unknown as PgClient);
+    const query = client.query.bind(client) as Raw;
+    await query(CHECKOUT_SQL, ['tok-w']);
+    writes = 0;
+    expect((await query(`select current_setting('md.domain') as v`)).rows).toEqual([{ v: 'tok-w' }]);
+    expect(writes).toBe(1);
+    await query('select $1::int as n', [1]);
+    expect(writes).toBe(2);
   });
 
   it('when set_config fails the statement never runs, in or out of a transaction, and the connection stays usable', async () => {
@@ -83,6 +143,7 @@ describe('the setting batched with each statement (node-postgres, PostgreSQL)', 
     await expect(patched('insert into md_pipe (v) values (1)')).rejects.toThrow();
     expect(await count()).toBe(before);
     await raw('begin');
+    await patched(CHECKOUT_SQL, ['bad\u0000token']);
     await expect(patched('insert into md_pipe (v) values (2)')).rejects.toThrow();
     await expect(raw('select 1')).rejects.toThrow(/aborted/);
     // In the failed transaction the setting is not sent (it would be refused, and the ROLLBACK with it).
@@ -181,7 +242,7 @@ describe('row-level on postgres: what one request leaves on the connection', () 
     expect(row!.d).toBe('beta');
   });
 
-  it('a MikroORM transaction sees its domain on every statement, and a failed one leaves no setting', async () => {
+  it('a MikroORM transaction sees its domain, a value forged inside it matches none, and a failed one leaves no setting', async () => {
     type Trx = { execute(sql: string): Promise<unknown[]> };
     const transactional = <T>(cb: (trx: Trx) => Promise<T>) =>
       (site.em as unknown as { transactional(cb: (trx: Trx) => Promise<T>): Promise<T> }).transactional(cb);
@@ -193,7 +254,8 @@ describe('row-level on postgres: what one request leaves on the connection', () 
         return [a, b];
       }),
     );
-    expect(inside).toEqual([[{ d: 'alpha' }], [{ d: 'alpha' }]]);
+    // The BEGIN carried the setting, the statements after it go as they are: the forged value matches no domain.
+    expect(inside).toEqual([[{ d: 'alpha' }], [{ d: null }]]);
     await expect(site.run('beta', () => transactional((trx) => trx.execute('select 1/0')))).rejects.toThrow();
     expect(await names('alpha')).toEqual(['alpha-0']);
   });
