@@ -124,4 +124,38 @@ describe('site.resolve without a promise', () => {
     errorOf(() => site.resolve(request('nobody.example', '/x')));
     expect(seen).toEqual(['INVALID_HOST', 'DOMAIN_NOT_FOUND']);
   });
+
+  it('hands every resolver the owner of the normalised host, looked up once before the chain', async () => {
+    const seen: Array<[string, string | undefined]> = [];
+    const spy: DomainResolver = {
+      name: 'spy',
+      resolve(_req, ctx) {
+        seen.push([ctx.host, ctx.hostOwner?.name]);
+        return undefined;
+      },
+    };
+    const site = await createSite({
+      resolvers: [
+        spy,
+        {
+          name: 'by-owner',
+          resolve: (_req, ctx) => ctx.hostOwner && { domain: ctx.hostOwner.name, via: 'owner' },
+        },
+      ],
+      domains: [{ name: 'acme', hosts: ['acme.test', 'www.acme.test'] }],
+    });
+    const resolved = site.resolve(request('WWW.Acme.test:8080')) as Awaited<ReturnType<typeof site.resolve>>;
+    // The proxy the index holds, as the resolver saw it (no second lookup by name).
+    expect(resolved.domain).toBe(site.domains.get('acme'));
+    expect(() => site.resolve(request('nobody.test'))).toThrow(MdError);
+    expect(seen).toEqual([
+      ['www.acme.test', 'acme'],
+      ['nobody.test', undefined],
+    ]);
+    // After a change of hosts, the next request sees the new owner.
+    await site.domains.update('acme', { hosts: ['nobody.test'] });
+    expect(
+      (site.resolve(request('nobody.test')) as Awaited<ReturnType<typeof site.resolve>>).domain.name,
+    ).toBe('acme');
+  });
 });

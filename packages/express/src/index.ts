@@ -51,7 +51,8 @@ function proceed(site: Site, outcome: RequestOutcome, req: Request, res: Respons
     send(res, answer);
     return;
   }
-  for (const [name, value] of resolved.headers) res.setHeader(name, value);
+  // Most requests have none: no iterator for an empty list.
+  if (resolved.headers.length > 0) for (const [name, value] of resolved.headers) res.setHeader(name, value);
   if (resolved.rewritten) req.url = withPath(req.url, resolved.path);
   req.domain = resolved.domain;
   site.runResolved(resolved, next);

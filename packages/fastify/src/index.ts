@@ -86,7 +86,8 @@ function proceed(
   if ((early === undefined || early instanceof Promise) && resolved.path !== neutral.path) {
     return send(reply, toHttpAnswer(MdError.invalidOptions(LATE_REWRITE)));
   }
-  for (const [name, value] of resolved.headers) reply.header(name, value);
+  // Most requests have none: no iterator for an empty list.
+  if (resolved.headers.length > 0) for (const [name, value] of resolved.headers) reply.header(name, value);
   request.domain = resolved.domain;
   request.log = request.log.child({ domain: resolved.domain.name });
   reply.log = request.log;

@@ -50,7 +50,8 @@ function proceed(
 ): Promise<void> | undefined {
   const { answer, resolved } = outcome;
   if (answer !== undefined) return send(ctx, answer);
-  for (const [name, value] of resolved.headers) ctx.set(name, value);
+  // Most requests have none: no iterator for an empty list.
+  if (resolved.headers.length > 0) for (const [name, value] of resolved.headers) ctx.set(name, value);
   if (resolved.rewritten) ctx.url = withPath(ctx.url, resolved.path);
   ctx.state.domain = resolved.domain;
   return site.runResolved(resolved, next);

@@ -31,7 +31,8 @@ export function hostResolver({ name = 'host' }: HostResolverOptions = {}): Domai
   return {
     name,
     resolve: function resolveHost(_req, ctx) {
-      const domain = ctx.domains.findByHost(ctx.host);
+      // Core looked the host up once for the chain; a context made by hand may lack it.
+      const domain = ctx.hostOwner ?? ctx.domains.findByHost(ctx.host);
       return domain === undefined ? undefined : { domain: domain.name, via: name };
     },
   };

@@ -63,7 +63,20 @@ export function fromNodeRequest(
   options: AdapterOptions = {},
   known?: KnownHosts,
 ): NodeRequest {
-  return new NodeRequestLike(req, kind, options.trustForwardedHost === true, known);
+  const trustForwardedHost = options.trustForwardedHost === true;
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  let host = singleHost(req);
+  let path = rawPath;
+  // Origin-form (`/x`) is the rule; anything else is read, and checked against Host, apart.
+  if (rawPath.charCodeAt(0) !== 47) ({ host, path } = readOtherTarget(req.method, rawPath, host));
+  const forwarded = trustForwardedHost ? headerValue(req.headers['x-forwarded-host']) : undefined;
+  const named = forwarded?.split(',')[0]?.trim() || host;
+  // The usual request: a host the index holds, already known to be visible ASCII.
+  const checked = known?.findByHost(named) !== undefined ? named : assertAsciiHost(named);
+  const normal = path === '*' ? path : normalizePath(path);
+  return new NodeRequestLike(req, kind, trustForwardedHost, checked, normal, rawPath, url, q);
 }
 
 /** Reads headers case-insensitively from a Node request's (already lower-cased) header map. */
@@ -95,24 +108,19 @@ class NodeRequestLike implements NodeRequest {
   #cookies: Record<string, string> | undefined;
   #headers: NodeHeaders | undefined;
 
+  // Only stores (the reading is fromNodeRequest's): small enough for V8 to inline it.
   constructor(
     req: IncomingMessage,
     kind: string,
     trustForwardedHost: boolean,
-    known: KnownHosts | undefined,
+    host: string,
+    path: string,
+    rawPath: string,
+    url: string,
+    q: number,
   ) {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const rawPath = q < 0 ? url : url.slice(0, q);
-    let host = singleHost(req);
-    let path = rawPath;
-    // Origin-form (`/x`) is the rule; anything else is read, and checked against Host, apart.
-    if (rawPath.charCodeAt(0) !== 47) ({ host, path } = readOtherTarget(req.method, rawPath, host));
-    const forwarded = trustForwardedHost ? headerValue(req.headers['x-forwarded-host']) : undefined;
-    const named = forwarded?.split(',')[0]?.trim() || host;
-    // The usual request: a host the index holds, already known to be visible ASCII.
-    this.host = known?.findByHost(named) !== undefined ? named : assertAsciiHost(named);
-    this.path = path === '*' ? path : normalizePath(path);
+    this.host = host;
+    this.path = path;
     this.rawPath = rawPath;
     this.method = req.method ?? 'GET';
     this.kind = kind;

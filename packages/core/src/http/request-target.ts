@@ -59,9 +59,14 @@ export function assertAsciiHost(host: string): string {
   return host;
 }
 
-/** The `Host` header (RFC 9112 §3.2), refusing a request that sends two: one scan of `rawHeaders`, no allocation. */
+/**
+ * The `Host` header (RFC 9112 §3.2), refusing a request that sends two: one scan of
+ * `rawHeaders`, no allocation, the value read there (not through `req.headers`, which
+ * Node builds on first use).
+ */
 export function singleHost(req: IncomingMessage): string {
   const raw = req.rawHeaders;
+  let host: string | undefined;
   let count = 0;
   // rawHeaders is [name, value, name, value…]; names keep the client's case.
   for (let i = 0; i < raw.length; i += 2) {
@@ -72,11 +77,11 @@ export function singleHost(req: IncomingMessage): string {
       (name.charCodeAt(0) | 0x20) === 104 &&
       (name.charCodeAt(1) | 0x20) === 111 &&
       (name.charCodeAt(2) | 0x20) === 115 &&
-      (name.charCodeAt(3) | 0x20) === 116
+      (name.charCodeAt(3) | 0x20) === 116 &&
+      count++ === 0
     )
-      count++;
+      host = raw[i + 1];
   }
-  if (count > 1)
-    throw MdError.invalidHost(req.headers.host ?? '', 'the request has two Host headers (RFC 9112 §3.2)');
-  return req.headers.host ?? '';
+  if (count > 1) throw MdError.invalidHost(host ?? '', 'the request has two Host headers (RFC 9112 §3.2)');
+  return host ?? '';
 }

@@ -56,6 +56,12 @@ export interface ResolveContext {
   readonly rootHosts: ReadonlySet<string>;
   /** The request's host, already normalised. */
   readonly host: string;
+  /**
+   * The domain whose hosts include `host`, looked up once by core for the
+   * whole chain (`domains.findByHost(host)` before the first resolver), or
+   * `undefined` when no domain owns it.
+   */
+  readonly hostOwner: DomainProxy | undefined;
 }
 
 /**

@@ -1,11 +1,18 @@
 import type { DomainLookup } from '../domains/lookup.js';
 import { normalizeHost } from '../domains/names.js';
+import type { DomainProxy } from '../domains/proxy.js';
 import type { HeaderList } from '../errors/md-error.js';
 import { MdError } from '../errors/md-error.js';
 import type { MdEventEmitter } from '../site/events.js';
 import type { Awaitable } from '../util/awaitable.js';
 import { runChain } from './chain.js';
-import type { DomainResolver, RequestLike, Resolution, ResolvedRequest } from './contracts.js';
+import type {
+  DomainResolver,
+  RequestLike,
+  Resolution,
+  ResolveContext,
+  ResolvedRequest,
+} from './contracts.js';
 import { normalizePath } from './normalize-path.js';
 
 const NO_HEADERS: HeaderList = Object.freeze([]);
@@ -27,13 +34,18 @@ export interface LocatorOptions {
  * `request:not-resolved`.
  */
 export function locate(options: LocatorOptions, request: RequestLike): Awaitable<ResolvedRequest> {
-  const host = hostOf(options, request);
+  const raw = request.host;
+  // A host some domain owns is in the index as normalizeHost answers it: no scan needed.
+  let hostOwner = options.domains.findByHost(raw);
+  const host = hostOwner !== undefined ? raw : hostOf(options, request);
+  if (hostOwner === undefined && host !== raw) hostOwner = options.domains.findByHost(host);
   const req = request.rawPath === undefined ? withNormalPath(options, host, request) : request;
-  const ctx = {
+  const ctx: ResolveContext = {
     domains: options.domains,
     rootDomain: options.domains.rootDomain,
     rootHosts: options.rootHosts,
     host,
+    hostOwner,
   };
   let answer: Awaitable<Resolution | undefined>;
   try {
@@ -49,7 +61,7 @@ export function locate(options: LocatorOptions, request: RequestLike): Awaitable
       },
     );
   }
-  return complete(options, req, host, answer);
+  return complete(options, req, host, answer, hostOwner);
 }
 
 /** A hand-made request (no `rawPath`): its path normalised, in a copy only when that changes it. */
@@ -66,11 +78,8 @@ function withNormalPath(options: LocatorOptions, host: string, req: RequestLike)
 }
 
 function hostOf(options: LocatorOptions, req: RequestLike): string {
-  const raw = req.host;
-  // A host some domain owns is in the index as normalizeHost answers it: no scan needed.
-  if (options.domains.findByHost(raw) !== undefined) return raw;
   try {
-    return normalizeHost(raw);
+    return normalizeHost(req.host);
   } catch (error) {
     throw failed(options, String(req.host), req.path, error);
   }
@@ -81,9 +90,14 @@ function complete(
   req: RequestLike,
   host: string,
   answer: Resolution | undefined,
+  hostOwner?: DomainProxy,
 ): ResolvedRequest {
   const resolution = answer ?? fallback(options, host, req.path);
-  const domain = options.domains.get(resolution.domain);
+  // Answered at once (no await since the lookup) for the host's owner: the proxy is at hand.
+  const domain =
+    hostOwner !== undefined && hostOwner.name === resolution.domain
+      ? hostOwner
+      : options.domains.get(resolution.domain);
   if (domain === undefined) {
     throw failed(
       options,
