@@ -169,6 +169,8 @@ async function main() {
           `- [${p.label}](../benchmarks/results/${p.name}.md): ${p.date.slice(0, 16).replace('T', ' ')}, Node ${p.machine.node}, load average ${p.load.start[0]} → ${p.load.end[0]}`,
       ),
       '',
+      'The same question in instructions, which do not depend on how busy the machine is: `node benchmarks/http/attribute.mjs <framework> md floor` counts each function’s own instructions per request under callgrind (JavaScript named through V8’s perf map) and lists where md spends beyond the floor.',
+      '',
     );
   }
   lines.push(

@@ -76,6 +76,9 @@ export async function countInstructions(
     agree = 0.01,
     timeoutMs = 600_000,
     script = 'http/inproc.mjs',
+    valgrindArgs = [],
+    nodeFlags = NODE_FLAGS,
+    keep = process.env.MD_CG_KEEP === '1',
   },
 ) {
   const dir = mkdtempSync(join(tmpdir(), `md-cg-${framework}-${variant.replace(/\W/g, '')}-`));
@@ -87,10 +90,11 @@ export async function countInstructions(
       [
         '--tool=callgrind',
         '--instr-atstart=no',
+        ...valgrindArgs,
         '--dump-before=uv_loadavg',
         `--callgrind-out-file=${join(dir, 'cg')}`,
         process.execPath,
-        ...NODE_FLAGS,
+        ...nodeFlags,
         join(BENCH_DIR, script),
         framework,
         variant,
@@ -157,10 +161,12 @@ export async function countInstructions(
       requests,
       warmupMs: warm?.warmupMs,
       seconds: Math.round((performance.now() - started) / 100) / 10,
+      // Kept (`keep`): the folder of the dumps, the last pass's dump and the child's pid.
+      ...(keep ? { dir, lastDump: join(dir, `cg.${ran + 1}`), pid: child.pid } : {}),
     };
   } finally {
-    // MD_CG_KEEP=1 keeps the dumps (for callgrind_annotate), and says where.
-    if (process.env.MD_CG_KEEP === '1') console.error(`callgrind dumps kept in ${dir}`);
+    // keep (or MD_CG_KEEP=1) keeps the dumps (for callgrind_annotate or attribute.mjs), and says where.
+    if (keep) console.error(`callgrind dumps kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
 }

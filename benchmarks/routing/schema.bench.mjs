@@ -37,6 +37,8 @@ deadline(
 const EXPLORE = JSON.parse(process.env.MD_SCHEMA_AFFINITY ?? '[]');
 const ROUNDS = Number(process.env.MD_SCHEMA_ROUNDS ?? pick({ smoke: 2, quick: 6, full: 16 }));
 const MS = pick({ smoke: 100, quick: 100, full: 400 });
+// Each variant's warm-up pass (JIT, connections, the backends' catalog caches), as in row.bench.mjs.
+const WARM_MS = pick({ smoke: 100, quick: 100, full: 1_000 });
 const BIG = pick({ smoke: 20, quick: 100, full: 1_000 });
 const HUGE = pick({ smoke: 40, quick: 300, full: 10_000 });
 const HUGE_ROUNDS = pick({ smoke: 2, quick: 4, full: 20 });
@@ -182,25 +184,31 @@ try {
     for (const extra of EXPLORE) explore.push({ extra, ...(await schemaSite(many.url, BIG, extra)) });
     mark('provision 1 + BIG', t0);
     t0 = performance.now();
-    samples = await runRounds('schema', ROUNDS, MS, {
-      '1 schema': { n: 1, shape: 'uniform', request: via(one) },
-      '1 schema · affinity': { n: 1, shape: 'uniform', request: via(oneAffinity) },
-      [`${BIG} schemas · uniform`]: { n: BIG, shape: 'uniform', request: via(many) },
-      [`${BIG} schemas · zipf`]: { n: BIG, shape: 'zipf', request: via(many) },
-      [`${BIG} schemas · uniform · affinity`]: { n: BIG, shape: 'uniform', request: via(affine) },
-      [`${BIG} schemas · zipf · affinity`]: { n: BIG, shape: 'zipf', request: via(affine) },
-      [`${BIG} schemas · uniform · affinity · maxUses 5,000`]: {
-        n: BIG,
-        shape: 'uniform',
-        request: via(longer),
+    samples = await runRounds(
+      'schema',
+      ROUNDS,
+      MS,
+      {
+        '1 schema': { n: 1, shape: 'uniform', request: via(one) },
+        '1 schema · affinity': { n: 1, shape: 'uniform', request: via(oneAffinity) },
+        [`${BIG} schemas · uniform`]: { n: BIG, shape: 'uniform', request: via(many) },
+        [`${BIG} schemas · zipf`]: { n: BIG, shape: 'zipf', request: via(many) },
+        [`${BIG} schemas · uniform · affinity`]: { n: BIG, shape: 'uniform', request: via(affine) },
+        [`${BIG} schemas · zipf · affinity`]: { n: BIG, shape: 'zipf', request: via(affine) },
+        [`${BIG} schemas · uniform · affinity · maxUses 5,000`]: {
+          n: BIG,
+          shape: 'uniform',
+          request: via(longer),
+        },
+        ...Object.fromEntries(
+          explore.map((e) => [
+            `${BIG} schemas · uniform · ${JSON.stringify(e.extra).replace(/["{}]/g, '')}`,
+            { n: BIG, shape: 'uniform', request: via(e) },
+          ]),
+        ),
       },
-      ...Object.fromEntries(
-        explore.map((e) => [
-          `${BIG} schemas · uniform · ${JSON.stringify(e.extra).replace(/["{}]/g, '')}`,
-          { n: BIG, shape: 'uniform', request: via(e) },
-        ]),
-      ),
-    });
+      WARM_MS,
+    );
     recycled = {
       big: many.isolation.stats().recycled,
       affinity: affine.isolation.stats().recycled,
@@ -220,11 +228,17 @@ try {
     await seedAll(huge);
     mark('seed HUGE', t0);
     t0 = performance.now();
-    hugeSamples = await runRounds('schema 10k', HUGE_ROUNDS, MS, {
-      '1 schema': { n: 1, shape: 'uniform', request: via(one) },
-      [`${HUGE} schemas · uniform`]: { n: HUGE, shape: 'uniform', request: via(huge) },
-      [`${HUGE} schemas · zipf`]: { n: HUGE, shape: 'zipf', request: via(huge) },
-    });
+    hugeSamples = await runRounds(
+      'schema 10k',
+      HUGE_ROUNDS,
+      MS,
+      {
+        '1 schema': { n: 1, shape: 'uniform', request: via(one) },
+        [`${HUGE} schemas · uniform`]: { n: HUGE, shape: 'uniform', request: via(huge) },
+        [`${HUGE} schemas · zipf`]: { n: HUGE, shape: 'zipf', request: via(huge) },
+      },
+      WARM_MS,
+    );
     memHuge = summary(await backendMemory(huge.url));
     recycled = { huge: huge.isolation.stats().recycled };
     mark('rounds HUGE', t0);
@@ -258,7 +272,7 @@ const phases = {
   ),
 };
 const method = (count, rounds) =>
-  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, one pool shared by every domain (the strategy's default) unless a variant says "affinity" (\`affinity: true\`: sub-pools of 1 connection, a domain routed to one by the hash of its name, spilling to the partner sub-pool), default recycling (a connection closes after 1,000 checkouts or 300 s) unless a variant says otherwise. ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
+  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, one pool shared by every domain (the strategy's default) unless a variant says "affinity" (\`affinity: true\`: sub-pools of 1 connection, a domain routed to one by the hash of its name, spilling to the partner sub-pool), default recycling (a connection closes after 1,000 checkouts or 300 s) unless a variant says otherwise. A warm-up pass of ${WARM_MS} ms per variant, then ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
 const provisionTable = (label, p, mem, recycledCount) => ({
   title: 'Provisioning and backend memory',
   lines: table(
