@@ -6,7 +6,8 @@
 // followed by the statement's own `Parse/Bind/Describe/Execute` and one `Sync` means: the
 // setting (transaction-local) lasts no longer than the statement — or, when the statement
 // is `BEGIN`, than the transaction it opens — and when `set_config` fails the statement
-// never runs.
+// never runs. The prefix is a statement prepared once per connection (parsed again after
+// an error of its own or a DEALLOCATE/DISCARD), and the whole batch leaves in one write.
 //
 // Which statements carry it (decided when the statement is sent, from the status of the
 // connection's last ReadyForQuery): the first of every checkout, every one outside a
@@ -120,7 +121,11 @@ export function patchClient(client: PgClient): void {
       return undefined;
     }
     const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
-    if (typeof text === 'string' && DROPS_PREPARED.test(text)) state.prepared = false;
+    // Alone (it would drop the prefix batched with it), and the prefix prepared again after it.
+    if (typeof text === 'string' && DROPS_PREPARED.test(text))
+      return separately([config, values]).finally(() => {
+        state.prepared = false;
+      });
     const params = typeof config === 'string' ? values : ((config as { values?: unknown }).values ?? values);
     const named =
       typeof config === 'object' && config !== null && Boolean((config as { name?: unknown }).name);

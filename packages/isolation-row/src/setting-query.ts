@@ -6,6 +6,7 @@ export const PREFIX_SQL =
   "select set_config('md.domain', $1, true), set_config('search_path', 'public', true)";
 /** The name the prefix is prepared under, once per connection. */
 export const PREFIX_NAME = 'md_rls_setting';
+
 export interface PgStream {
   write(chunk: Uint8Array): boolean;
 }

@@ -9,7 +9,13 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rowLevel } from '../src/index.js';
-import { CHECKOUT_SQL, type PgClient, patchClient, SESSION_SQL } from '../src/pipelined-setting.js';
+import {
+  CHECKOUT_SQL,
+  type PgClient,
+  PREFIX_NAME,
+  patchClient,
+  SESSION_SQL,
+} from '../src/pipelined-setting.js';
 
 type Raw = (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
 
@@ -112,6 +118,28 @@ describe('the setting batched with each statement (node-postgres, PostgreSQL)', 
     await patched(`select set_config('md.domain', 'forged', true)`);
     expect((await patched(`select current_setting('md.domain') as v`)).rows).toEqual([{ v: 'tok-y' }]);
     await patched('rollback');
+  });
+
+  it('the prefix is prepared once per connection, and again after DEALLOCATE ALL, DISCARD ALL or a failure of its own', async () => {
+    await connect('tok-p');
+    const prepared = async () =>
+      Number(
+        (await raw(`select count(*)::int as n from pg_prepared_statements where name = '${PREFIX_NAME}'`))
+          .rows[0].n,
+      );
+    await patched('select 1');
+    expect(await prepared()).toBe(1);
+    await patched('select 2');
+    expect(await prepared()).toBe(1);
+    await patched('deallocate all');
+    expect((await patched(`select current_setting('md.domain') as v`)).rows).toEqual([{ v: 'tok-p' }]);
+    await patched('discard all');
+    expect((await patched(`select current_setting('md.domain') as v`)).rows).toEqual([{ v: 'tok-p' }]);
+    // Dropped behind md's back (the raw client): that one statement fails, closed; the next parses it again.
+    await raw(`deallocate ${PREFIX_NAME}`);
+    await expect(patched('select 3')).rejects.toThrow(/does not exist/);
+    expect((await patched(`select current_setting('md.domain') as v`)).rows).toEqual([{ v: 'tok-p' }]);
+    expect(await prepared()).toBe(1);
   });
 
   it('the setting and its statement leave in one write to the socket', async () => {
