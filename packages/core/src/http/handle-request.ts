@@ -182,8 +182,9 @@ export function locateEarly(
 ): Awaitable<EarlyLocation> {
   const early = earlyLocation(site, req, kind, options);
   // Kept on the request itself, with its site, under one key (one shape
-  // for every request): no WeakMap entry for the collector.
-  (req as EarlyRequest)[EARLY] = { early, site };
+  // for every request): no WeakMap entry for the collector. A location made
+  // at once carries its site itself; a promise of one goes in a holder.
+  (req as EarlyRequest)[EARLY] = early instanceof Promise ? { early, site } : (early as Located);
   return early;
 }
 
@@ -198,12 +199,14 @@ export function locateEarly(
  */
 export function takeEarly(req: IncomingMessage, site: Site<unknown>): Awaitable<EarlyLocation> | undefined {
   const kept = (req as EarlyRequest)[EARLY];
-  return kept?.site === site ? kept.early : undefined;
+  if (kept?.site !== site) return undefined;
+  return 'early' in kept ? kept.early : kept;
 }
 
 const EARLY = Symbol('md.early');
+type Located = EarlyLocation & { readonly site: Site<unknown> };
 type EarlyRequest = IncomingMessage & {
-  [EARLY]?: { readonly early: Awaitable<EarlyLocation>; readonly site: Site<unknown> };
+  [EARLY]?: Located | { readonly early: Promise<EarlyLocation>; readonly site: Site<unknown> };
 };
 
 function earlyLocation(
@@ -216,17 +219,17 @@ function earlyLocation(
   try {
     request = fromNodeRequest(req, kind, options, site.domains);
   } catch (error) {
-    return { error };
+    return { request: undefined, error, site } as EarlyLocation;
   }
   try {
     const located = site.locate(request);
-    if (!(located instanceof Promise)) return { request, located };
+    if (!(located instanceof Promise)) return { request, located, site } as EarlyLocation;
     return located.then(
       (found) => ({ request, located: found }),
       (error: unknown) => ({ request, error }),
     );
   } catch (error) {
-    return { request, error };
+    return { request, error, site } as EarlyLocation;
   }
 }
 
