@@ -12,7 +12,7 @@
 //    runs no JavaScript, so nothing lands in a pass. No GC is forced: a full
 //    GC clears feedback and flushes code, so what follows it is not the
 //    steady state.
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 /**
@@ -33,7 +33,7 @@ export async function countedPasses({ run, warmup, settle, requests, passes, rea
   const go = signal();
   const t1 = performance.now();
   await run(warmup);
-  writeFileSync(
+  writeAtomically(
     readyFile,
     JSON.stringify({ startMs: Math.round(t1 - startedAt), warmupMs: Math.round(performance.now() - t1) }),
   );
@@ -46,9 +46,15 @@ export async function countedPasses({ run, warmup, settle, requests, passes, rea
     os.loadavg();
     if (pass >= 2 && pass < passes) {
       const more = signal();
-      writeFileSync(`${readyFile}.pass`, String(pass));
+      writeAtomically(`${readyFile}.pass`, String(pass));
       await more;
     }
   }
   process.exit(0);
+}
+
+/** Written beside, then renamed: the driver polls for the file and must never read it half-written. */
+function writeAtomically(file, text) {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
 }
