@@ -100,11 +100,29 @@ export async function prepareSigning(admin: SqlEntityManager): Promise<DomainSig
  * query of one `domain` column (every provisioned domain, or one).
  */
 export async function registerDomains(admin: SqlEntityManager, domains: string, params: unknown[] = []) {
-  await runner(admin)(
-    `insert into ${DOMAIN_KEY} (domain, digest)
+  const upsert = `insert into ${DOMAIN_KEY} (domain, digest)
      select d.domain, sha256(convert_to(${TOKEN_SQL}, 'UTF8')) from (${domains}) d cross join ${PRIVATE}.signing_key k
-     on conflict (domain) do update set digest = excluded.digest`,
-    params,
+     on conflict (domain) do update set digest = excluded.digest`;
+  // Two instances registering one domain at once: ON CONFLICT arbitrates on `domain` only, so
+  // the loser may hit the `digest` unique index instead (seen under load); once the winner has
+  // committed, the same upsert takes the update path.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runner(admin)(upsert, params);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !isUniqueViolation(error)) throw error;
+    }
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; sqlState?: unknown; name?: unknown; cause?: { code?: unknown } };
+  return (
+    e?.code === '23505' ||
+    e?.sqlState === '23505' ||
+    e?.cause?.code === '23505' ||
+    e?.name === 'UniqueConstraintViolationException'
   );
 }
 
