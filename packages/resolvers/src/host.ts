@@ -31,8 +31,8 @@ export function hostResolver({ name = 'host' }: HostResolverOptions = {}): Domai
   return {
     name,
     resolve: function resolveHost(_req, ctx) {
-      // Core looked the host up once for the chain; a context made by hand may lack it.
-      const domain = ctx.hostOwner ?? ctx.domains.findByHost(ctx.host);
+      // Core looked the host up once for the chain (undefined: nobody owns it); a context made by hand may lack it.
+      const domain = 'hostOwner' in (ctx as object) ? ctx.hostOwner : ctx.domains.findByHost(ctx.host);
       return domain === undefined ? undefined : { domain: domain.name, via: name };
     },
   };

@@ -302,4 +302,32 @@ describe('hosts a resolver keeps for the platform can never be claimed by a doma
     const answer = await site.resolve(request({ host: 'app.example', cookies: { md_domain: 'acme' } }));
     expect([answer.domain.name, answer.via]).toEqual(['acme', 'cookie']);
   });
+
+  it("the host resolver takes core's lookup of the host, an absent owner included, and looks up only a context made by hand", async () => {
+    const site = await createSite({ domains: [{ name: 'acme', hosts: ['acme.example'] }] });
+    let lookups = 0;
+    const domains = new Proxy(site.domains, {
+      get: (target, key) =>
+        key === 'findByHost'
+          ? (host: string) => {
+              lookups++;
+              return target.findByHost(host);
+            }
+          : Reflect.get(target, key, target),
+    });
+    const base = { domains, rootDomain: site.domains.rootDomain, rootHosts: new Set<string>() };
+    const resolver = hostResolver();
+    const req = request({ host: 'acme.example' });
+    expect(
+      resolver.resolve(req, { ...base, host: 'acme.example', hostOwner: site.domains.get('acme') }),
+    ).toEqual({
+      domain: 'acme',
+      via: 'host',
+    });
+    expect(resolver.resolve(req, { ...base, host: 'nobody.example', hostOwner: undefined })).toBeUndefined();
+    expect(lookups).toBe(0);
+    const handMade = { ...base, host: 'acme.example' } as unknown as Parameters<typeof resolver.resolve>[1];
+    expect(resolver.resolve(req, handMade)).toEqual({ domain: 'acme', via: 'host' });
+    expect(lookups).toBe(1);
+  });
 });
