@@ -116,14 +116,9 @@ export async function registerDomains(admin: SqlEntityManager, domains: string, 
   }
 }
 
+/** PostgreSQL's unique_violation: pg's error carries the SQLSTATE as `code`, and MikroORM's exceptions copy it. */
 function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; sqlState?: unknown; name?: unknown; cause?: { code?: unknown } };
-  return (
-    e?.code === '23505' ||
-    e?.sqlState === '23505' ||
-    e?.cause?.code === '23505' ||
-    e?.name === 'UniqueConstraintViolationException'
-  );
+  return (error as { code?: unknown } | null)?.code === '23505';
 }
 
 /** Forgets a domain's digest (deprovisioning): its setting matches nothing any more. */
