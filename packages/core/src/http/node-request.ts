@@ -69,13 +69,17 @@ export function fromNodeRequest(
   const rawPath = q < 0 ? url : url.slice(0, q);
   let host = singleHost(req);
   let path = rawPath;
+  let asterisk = false;
   // Origin-form (`/x`) is the rule; anything else is read, and checked against Host, apart.
-  if (rawPath.charCodeAt(0) !== 47) ({ host, path } = readOtherTarget(req.method, rawPath, host));
+  if (rawPath.charCodeAt(0) !== 47) {
+    ({ host, path } = readOtherTarget(req.method, rawPath, host));
+    asterisk = path === '*';
+  }
   const forwarded = trustForwardedHost ? headerValue(req.headers['x-forwarded-host']) : undefined;
   const named = forwarded?.split(',')[0]?.trim() || host;
   // The usual request: a host the index holds, already known to be visible ASCII.
   const checked = known?.findByHost(named) !== undefined ? named : assertAsciiHost(named);
-  const normal = path === '*' ? path : normalizePath(path);
+  const normal = asterisk ? path : normalizePath(path);
   return new NodeRequestLike(req, kind, trustForwardedHost, checked, normal, rawPath, url, q);
 }
 

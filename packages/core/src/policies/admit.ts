@@ -16,13 +16,21 @@ export function admit(
   let current = request;
   for (let i = from; i < policies.length; i++) {
     const answer = policies[i]!.check(current, ctx);
-    if (answer instanceof Promise) {
-      const next = i + 1;
-      return answer.then((headers) => admit(policies, withHeaders(current, headers), ctx, next));
-    }
+    if (answer instanceof Promise) return admitLater(answer, policies, current, ctx, i + 1);
     current = withHeaders(current, answer);
   }
   return current;
+}
+
+// Apart, so the synchronous path allocates no context for closures it never makes.
+function admitLater(
+  answer: Promise<PolicyAnswer>,
+  policies: readonly DomainPolicy[],
+  request: ResolvedRequest,
+  ctx: PolicyContext,
+  next: number,
+): Promise<ResolvedRequest> {
+  return answer.then((headers) => admit(policies, withHeaders(request, headers), ctx, next));
 }
 
 function withHeaders(request: ResolvedRequest, headers: PolicyAnswer): ResolvedRequest {

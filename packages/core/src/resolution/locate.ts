@@ -53,15 +53,23 @@ export function locate(options: LocatorOptions, request: RequestLike): Awaitable
   } catch (error) {
     throw failed(options, host, req.path, error);
   }
-  if (answer instanceof Promise) {
-    return answer.then(
-      (found) => complete(options, req, host, found),
-      (error: unknown) => {
-        throw failed(options, host, req.path, error);
-      },
-    );
-  }
+  if (answer instanceof Promise) return completeLater(options, req, host, answer);
   return complete(options, req, host, answer, hostOwner);
+}
+
+// Apart, so the synchronous path allocates no context for closures it never makes.
+function completeLater(
+  options: LocatorOptions,
+  req: RequestLike,
+  host: string,
+  answer: Promise<Resolution | undefined>,
+): Promise<ResolvedRequest> {
+  return answer.then(
+    (found) => complete(options, req, host, found),
+    (error: unknown) => {
+      throw failed(options, host, req.path, error);
+    },
+  );
 }
 
 /** A hand-made request (no `rawPath`): its path normalised, in a copy only when that changes it. */
