@@ -49,13 +49,14 @@ const CALLGRIND = pick({ smoke: false, quick: false, full: true }) || process.ar
 // pass still costs 15–30% more than the steady state), and the first requests
 // after the instrumentation comes on still run slower paths (with 500
 // settling requests, passes of the floor were 1–12% apart; with 1,500, under
-// 1%); a pass of 1,500 requests holds a dozen scavenges (callgrind.mjs). One process per variant
+// 1%); a pass of 3,000 requests allocates 30–45 MB, one or two scavenges of Node's own young
+// generation (callgrind.mjs), so one more or less moves it by ~0.3%. One process per variant
 // costs 40–120 s of a core on a shared machine, so the full run counts the
 // goal's pair, floor and md; MD_CG_VARIANTS=bare,floor,md,md+obs adds the others.
 const CG = {
   warmup: pick({ smoke: 2_000, quick: 20_000, full: 20_000 }),
   settle: pick({ smoke: 300, quick: 1_500, full: 1_500 }),
-  requests: pick({ smoke: 300, quick: 1_500, full: 1_500 }),
+  requests: pick({ smoke: 300, quick: 1_500, full: 3_000 }),
   // At most this many passes: the count is the last two, once they agree within 1%.
   passes: 6,
 };
