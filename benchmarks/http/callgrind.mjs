@@ -2,7 +2,7 @@
 // start-up and a long warm-up run with instrumentation off (near-native
 // speed, so the JIT tiers settle), then `callgrind_control -i on`, then
 // passes of a fixed number of requests, each cut out exactly by callgrind
-// dumps (see inproc.mjs), until the last two agree within 1%. Instruction counts do not depend on how
+// dumps (see inproc.mjs), until the last two agree within 1% (or a fixed number: `fixed`). Instruction counts do not depend on how
 // busy the machine is, which makes them the primary measure on a shared one.
 //   node callgrind.mjs <framework> <variant> [warmup] [requests] [max passes] [settle]   (a check by hand)
 import { execFile, spawn } from 'node:child_process';
@@ -62,8 +62,14 @@ function dumpTotals(dir) {
  * within `agree` (the passes before them are more warm-up: V8 still compiles
  * now and then after the uninstrumented warm-up, and one TurboFan job is
  * millions of instructions), at most `passes` of them. Answers `{ passes:
- * [the last two, instructions per request], agreement, ran, all, seconds }`,
- * `agreement` being (max − min) / mean of the last two. `script` (under
+ * [the last two, instructions per request], mean, agreement, spread, ran,
+ * all, seconds }`, `agreement` being (max − min) / mean of the last two.
+ * `fixed`: exactly `passes` passes, every one but the first counted (their
+ * mean), `agreement` that of the closest two in a row: with Node's own young
+ * generation a GC lands in whole events, in some passes and not others, and
+ * at the same passes for variants that allocate alike (--predictable), so a
+ * fixed set of passes charges each variant its GC where "the first two that
+ * agree" would pick two passes without one. `script` (under
  * benchmarks/) is the child: `<framework> <variant> <warmup> <settle>
  * <requests> <passes> <ready-file>`, speaking ../lib/counted-passes.mjs.
  */
@@ -76,6 +82,7 @@ export async function countInstructions(
     requests,
     passes = 6,
     agree = 0.01,
+    fixed = false,
     timeoutMs = 600_000,
     script = 'http/inproc.mjs',
     valgrindArgs = [],
@@ -126,7 +133,8 @@ export async function countInstructions(
         if (k <= decided) return;
         decided = k;
         const perPass = dumpTotals(dir).slice(1, 1 + k);
-        child.kill(apart(perPass[k - 2], perPass[k - 1]) <= agree ? 'SIGTERM' : 'SIGUSR2');
+        const done = fixed ? k >= passes : apart(perPass[k - 2], perPass[k - 1]) <= agree;
+        child.kill(done ? 'SIGTERM' : 'SIGUSR2');
         return;
       }
       if (!existsSync(readyFile)) return;
@@ -153,10 +161,16 @@ export async function countInstructions(
       );
     }
     const last = all.slice(-2);
+    // fixed: every pass but the first counts; agreement is that of the closest two in a row.
+    const counted = fixed ? all.slice(1) : last;
+    const gaps = counted.slice(1).map((v, i) => apart(counted[i], v));
     return {
-      passes: last,
-      mean: (last[0] + last[1]) / 2,
-      agreement: apart(last[0], last[1]),
+      passes: counted,
+      mean: counted.reduce((sum, v) => sum + v, 0) / counted.length,
+      agreement: Math.min(...gaps),
+      spread:
+        (Math.max(...counted) - Math.min(...counted)) /
+        (counted.reduce((sum, v) => sum + v, 0) / counted.length),
       ran,
       all,
       warmup,

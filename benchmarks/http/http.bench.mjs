@@ -8,9 +8,10 @@
 //     every ratio is the median of per-round ratios;
 //  2. instructions per request with valgrind callgrind (full mode, or
 //     --callgrind): one process per variant, server and a raw client on a
-//     loopback socket, a long uninstrumented warm-up, then two passes of a
-//     fixed number of requests cut out exactly by callgrind dumps; the two
-//     passes must agree within 1% (see callgrind.mjs, inproc.mjs).
+//     loopback socket, a long uninstrumented warm-up, then five passes of a
+//     fixed number of requests cut out exactly by callgrind dumps, the mean
+//     of the last four counted; two in a row must agree within 1% (see
+//     callgrind.mjs, inproc.mjs).
 
 import { nodeBinary } from '../../scripts/node-binary.mjs';
 import {
@@ -50,15 +51,17 @@ const CALLGRIND = pick({ smoke: false, quick: false, full: true }) || process.ar
 // after the instrumentation comes on still run slower paths (with 500
 // settling requests, passes of the floor were 1–12% apart; with 1,500, under
 // 1%); a pass of 3,000 requests allocates 30–45 MB, one or two scavenges of Node's own young
-// generation (callgrind.mjs), so one more or less moves it by ~0.3%. One process per variant
-// costs 40–120 s of a core on a shared machine, so the full run counts the
+// generation (callgrind.mjs), and now and then a full GC that moves a pass by 2–5%: every
+// variant is counted over the same five passes. One process per variant
+// costs 45–110 s of a core on a shared machine, so the full run counts the
 // goal's pair, floor and md; MD_CG_VARIANTS=bare,floor,md,md+obs adds the others.
 const CG = {
   warmup: pick({ smoke: 2_000, quick: 20_000, full: 20_000 }),
   settle: pick({ smoke: 300, quick: 1_500, full: 1_500 }),
   requests: pick({ smoke: 300, quick: 1_500, full: 3_000 }),
-  // At most this many passes: the count is the last two, once they agree within 1%.
-  passes: 6,
+  // Exactly this many passes; the count is the mean of all but the first (callgrind.mjs, `fixed`).
+  passes: 5,
+  fixed: true,
 };
 const CG_WANTED = (process.env.MD_CG_VARIANTS ?? 'floor,md').split(',');
 /** floor and md always (the goal), in the order of VARIANTS. */
@@ -174,7 +177,7 @@ if (CALLGRIND) {
       CG_VARIANTS.map((v) => async () => {
         const counted = await countInstructions(f, v, CG);
         process.stdout.write(
-          `  ${f} ${v}: ${counted.passes.map(fmt.int).join(' / ')} (${(counted.agreement * 100).toFixed(2)}% apart, pass ${counted.ran - 1} and ${counted.ran} of ${counted.ran}, ${counted.seconds} s)\n`,
+          `  ${f} ${v}: ${counted.passes.map(fmt.int).join(' / ')} (closest two ${(counted.agreement * 100).toFixed(2)}% apart, spread ${(counted.spread * 100).toFixed(2)}%, ${counted.ran} passes, ${counted.seconds} s)\n`,
         );
         return [f, v, counted];
       }),
@@ -183,7 +186,7 @@ if (CALLGRIND) {
       instructions[f] ??= {};
       instructions[f][v] = counted;
     }
-    callgrindNote = `Instruction counts (${CG_VARIANTS.join(', ')}): valgrind --tool=callgrind on node ${NODE_FLAGS.join(' ')}, one process per variant with its server and a raw keep-alive client on a loopback socket; ${fmt.int(CG.warmup)} warm-up requests with the instrumentation off, ${fmt.int(CG.settle)} settling requests, then passes of ${fmt.int(CG.requests)} requests, each cut out by a callgrind dump, until the last two agree within ${CG_AGREEMENT * 100}% (at most ${CG.passes}: the passes before are more warm-up, as V8 still compiles now and then); per-request count = the mean of the last two passes' instructions / ${fmt.int(CG.requests)} (the client's share, the same for every variant, included).`;
+    callgrindNote = `Instruction counts (${CG_VARIANTS.join(', ')}): valgrind --tool=callgrind on node ${NODE_FLAGS.join(' ')}, one process per variant with its server and a raw keep-alive client on a loopback socket; ${fmt.int(CG.warmup)} warm-up requests with the instrumentation off, ${fmt.int(CG.settle)} settling requests, then ${CG.passes} passes of ${fmt.int(CG.requests)} requests, each cut out by a callgrind dump; per-request count = the mean of passes 2–${CG.passes} (instructions / ${fmt.int(CG.requests)}; the client's share, the same for every variant, included). Node's own young generation: its GC lands in whole events, in some passes and not others (at the same passes for variants that allocate alike), so every variant is charged the GC of the same fixed set of passes; that two passes in a row agree within ${CG_AGREEMENT * 100}% shows the warm-up was long enough.`;
   } else {
     callgrindNote =
       'Instruction counts skipped: valgrind (callgrind) is not installed (`apt-get install valgrind`).';
@@ -228,7 +231,7 @@ const goals = FRAMEWORKS.flatMap((f) => {
     const worst = CG_VARIANTS.reduce((w, v) => (c[v].agreement > c[w].agreement ? v : w), CG_VARIANTS[0]);
     list.push(
       goal(
-        `${f}: callgrind's last two passes agree (every variant)`,
+        `${f}: two callgrind passes in a row agree (warm-up long enough, every variant)`,
         `within ${CG_AGREEMENT * 100}%`,
         `worst ${(c[worst].agreement * 100).toFixed(2)}% (${worst})`,
         CG_VARIANTS.every((v) => c[v].agreement <= CG_AGREEMENT),
@@ -300,7 +303,7 @@ const CG_EXTRA = [
 if (Object.keys(instructions).length > 0) {
   tables.push({
     title:
-      'Instructions per request (callgrind; mean of the last two passes, then those two, how far apart, and passes run)',
+      'Instructions per request (callgrind; mean of passes 2 on, then those passes, how far apart the closest two in a row are, and passes run)',
     lines: [
       ...table(
         ['framework', ...CG_VARIANTS, 'md − floor', 'md/floor', ...CG_EXTRA.map((e) => e.label)],
