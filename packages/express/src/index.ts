@@ -40,19 +40,8 @@ export function mdExpress(site: Site, options: AdapterOptions = {}): RequestHand
   return function mdExpressMiddleware(req, res, next) {
     const outcome = handleRequest(site, req, res, 'express', options);
     if (!(outcome instanceof Promise)) return proceed(site, outcome, req, res, next);
-    later(site, outcome, req, res, next);
+    outcome.then((settled) => proceed(site, settled, req, res, next), next);
   };
-}
-
-// Apart: a closure made in the middleware would cost every request a context, promise or not.
-function later(
-  site: Site,
-  outcome: Promise<RequestOutcome>,
-  req: Request,
-  res: Response,
-  next: NextFunction,
-) {
-  outcome.then((settled) => proceed(site, settled, req, res, next), next);
 }
 
 /** Sends md's answer, or runs the rest of the app inside the domain: at once when md answered synchronously. */

@@ -63,29 +63,14 @@ export function mdRewriteUrl(site: Site, options: AdapterOptions = {}): (req: In
 
 const plugin: FastifyPluginCallback<MdFastifyOptions> = (app, { site, ...options }, done) => {
   app.decorateRequest('domain', null as unknown as DomainProxy);
-  // With logging off (Fastify's default) a child is the logger itself: nothing to bind per request.
-  const bindLog = app.log.child({}) !== app.log;
   app.addHook('onRequest', function mdOnRequest(request, reply, next) {
     const early = takeEarly(request.raw, site);
     const outcome = handleRequest(site, request.raw, reply.raw, 'fastify', options, early);
-    if (outcome instanceof Promise) later(site, outcome, early, request, reply, next, bindLog);
-    else proceed(site, outcome, early, request, reply, next, bindLog);
+    if (outcome instanceof Promise) outcome.then((o) => proceed(site, o, early, request, reply, next), next);
+    else proceed(site, outcome, early, request, reply, next);
   });
   done();
 };
-
-// Apart: a closure made in the hook would cost every request a context, promise or not.
-function later(
-  site: Site,
-  outcome: Promise<RequestOutcome>,
-  early: Awaitable<EarlyLocation> | undefined,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  next: HookHandlerDoneFunction,
-  bindLog: boolean,
-): void {
-  outcome.then((settled) => proceed(site, settled, early, request, reply, next, bindLog), next);
-}
 
 /** Sends md's answer, or runs the rest of the request inside the domain (never hand its value to Fastify). */
 function proceed(
@@ -95,7 +80,6 @@ function proceed(
   request: FastifyRequest,
   reply: FastifyReply,
   next: HookHandlerDoneFunction,
-  bindLog: boolean,
 ): unknown {
   if (answer !== undefined) return send(reply, answer);
   // Routing is over: a clean path found only now was never routed, so say how to fix it.
@@ -105,10 +89,8 @@ function proceed(
   // Most requests have none: no iterator for an empty list.
   if (resolved.headers.length > 0) for (const [name, value] of resolved.headers) reply.header(name, value);
   request.domain = resolved.domain;
-  if (bindLog) {
-    request.log = request.log.child({ domain: resolved.domain.name });
-    reply.log = request.log;
-  }
+  request.log = request.log.child({ domain: resolved.domain.name });
+  reply.log = request.log;
   return site.runResolved(resolved, next);
 }
 

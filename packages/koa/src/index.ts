@@ -37,13 +37,8 @@ export function mdKoa(site: Site, options: AdapterOptions = {}): Koa.Middleware 
   return function mdKoaMiddleware(ctx, next) {
     const outcome = handleRequest(site, ctx.req, ctx.res, 'koa', options);
     if (!(outcome instanceof Promise)) return proceed(site, outcome, ctx, next);
-    return later(site, outcome, ctx, next);
+    return outcome.then((settled) => proceed(site, settled, ctx, next));
   };
-}
-
-// Apart: a closure made in the middleware would cost every request a context, promise or not.
-function later(site: Site, outcome: Promise<RequestOutcome>, ctx: Koa.Context, next: Koa.Next) {
-  return outcome.then((settled) => proceed(site, settled, ctx, next));
 }
 
 /** Sends md's answer, or runs every later middleware inside the domain. */

@@ -11,13 +11,20 @@ import type {
 import type { Site } from '../site/site.js';
 import type { Awaitable } from '../util/awaitable.js';
 import { codeOf, type HttpAnswer, toHttpAnswer } from './answer.js';
-import type { EarlyLocation } from './early.js';
 import { type AdapterOptions, fromNodeRequest, type NodeRequest } from './node-request.js';
 
 /** What {@link handleRequest} decided: go on with a resolved request, or send md's answer. */
 export type RequestOutcome =
   | { resolved: ResolvedRequest; request: NodeRequest; answer?: undefined }
   | { answer: HttpAnswer; resolved?: undefined; request?: undefined };
+
+/**
+ * What a hook that runs before routing located (Fastify's `rewriteUrl`): the
+ * neutral request (built from the URL as received) and its location, or why not.
+ */
+export type EarlyLocation =
+  | { readonly request: NodeRequest; readonly located: ResolvedRequest }
+  | { readonly request?: NodeRequest | undefined; readonly error: unknown };
 
 /**
  * The one entry point every adapter calls first, so all of them behave
@@ -50,7 +57,7 @@ export function handleRequest(
   options: AdapterOptions = {},
   early?: Awaitable<EarlyLocation>,
 ): Awaitable<RequestOutcome> {
-  if (early instanceof Promise) return fromLocationLater(site, res, early, options);
+  if (early instanceof Promise) return early.then((location) => fromLocation(site, res, location, options));
   if (early !== undefined) return fromLocation(site, res, early, options);
   let request: NodeRequest;
   try {
@@ -77,18 +84,6 @@ function fromLocation(
   return beforeHooks(site, res, request, location, 0);
 }
 
-// The continuations of the functions here live apart, each in a function of its own: a
-// function that makes a closure allocates a context on every call, even when the
-// synchronous path (the usual request) never makes it.
-function fromLocationLater(
-  site: Site<unknown>,
-  res: ServerResponse,
-  early: Promise<EarlyLocation>,
-  options: AdapterOptions,
-): Promise<RequestOutcome> {
-  return early.then((location) => fromLocation(site, res, location, options));
-}
-
 const MISMATCH =
   'the hook that located the request before routing (locateEarly) and the adapter (handleRequest) were given different options: give both the same options';
 
@@ -104,27 +99,19 @@ function beforeHooks(
   try {
     for (let i = from; i < before.length; i++) {
       const answer = before[i]!(request);
-      if (answer instanceof Promise) return beforeLater(answer, site, res, request, location, i + 1);
+      if (answer instanceof Promise) {
+        return answer.then(
+          (found) =>
+            found !== undefined ? { answer: found } : beforeHooks(site, res, request, location, i + 1),
+          (error: unknown) => ({ answer: toHttpAnswer(error) }),
+        );
+      }
       if (answer !== undefined) return { answer };
     }
   } catch (error) {
     return { answer: toHttpAnswer(error) };
   }
   return resolveRequest(site, res, request, location);
-}
-
-function beforeLater(
-  answer: Promise<HttpAnswer | undefined>,
-  site: Site<unknown>,
-  res: ServerResponse,
-  request: NodeRequest,
-  location: EarlyLocation | undefined,
-  next: number,
-): Promise<RequestOutcome> {
-  return answer.then(
-    (found) => (found !== undefined ? { answer: found } : beforeHooks(site, res, request, location, next)),
-    (error: unknown) => ({ answer: toHttpAnswer(error) }),
-  );
 }
 
 function resolveRequest(
@@ -142,20 +129,13 @@ function resolveRequest(
   } catch (error) {
     return notResolved(outcome, error);
   }
-  if (resolved instanceof Promise) return resolvedLater(resolved, site, request, outcome);
+  if (resolved instanceof Promise) {
+    return resolved.then(
+      (found) => afterHooks(site, found, request, outcome, 0),
+      (error: unknown) => notResolved(outcome, error),
+    );
+  }
   return afterHooks(site, resolved, request, outcome, 0);
-}
-
-function resolvedLater(
-  resolved: Promise<ResolvedRequest>,
-  site: Site<unknown>,
-  request: NodeRequest,
-  outcome: Outcome | undefined,
-): Promise<RequestOutcome> {
-  return resolved.then(
-    (found) => afterHooks(site, found, request, outcome, 0),
-    (error: unknown) => notResolved(outcome, error),
-  );
 }
 
 /** The `afterResolve` hooks from `from` on; a hook that throws makes the whole call throw (or reject). */
@@ -170,23 +150,87 @@ function afterHooks(
   const after: readonly ResolvedInterceptor[] = site.hooks.resolved;
   for (let i = from; i < after.length; i++) {
     const answer = after[i]!(resolved, request);
-    if (answer instanceof Promise) return afterLater(answer, site, resolved, request, outcome, i + 1);
+    if (answer instanceof Promise) {
+      return answer.then((found) =>
+        found !== undefined
+          ? withHeaders(resolved, found)
+          : afterHooks(site, resolved, request, outcome, i + 1),
+      );
+    }
     if (answer !== undefined) return withHeaders(resolved, answer);
   }
   return { resolved, request };
 }
 
-function afterLater(
-  answer: Promise<HttpAnswer | undefined>,
+/**
+ * Locates a request before routing, for a hook that cannot wait (Fastify's
+ * `rewriteUrl`): `site.locate` on the neutral request, answered as an
+ * {@link EarlyLocation} that never throws and, when a resolver is
+ * asynchronous, a promise that never rejects. It is also kept on `req`
+ * for {@link takeEarly}, which a hook after routing hands to
+ * `handleRequest` as `early`; only the policies then run there.
+ *
+ * @example
+ * const early = locateEarly(site, req, 'fastify');
+ * if (!(early instanceof Promise) && 'located' in early) req.url = withPath(req.url, early.located.path);
+ */
+export function locateEarly(
   site: Site<unknown>,
-  resolved: ResolvedRequest,
-  request: NodeRequest,
-  outcome: Outcome | undefined,
-  next: number,
-): Promise<RequestOutcome> {
-  return answer.then((found) =>
-    found !== undefined ? withHeaders(resolved, found) : afterHooks(site, resolved, request, outcome, next),
-  );
+  req: IncomingMessage,
+  kind: string,
+  options: AdapterOptions = {},
+): Awaitable<EarlyLocation> {
+  const early = earlyLocation(site, req, kind, options);
+  // Kept on the request itself, with its site, under one key (one shape
+  // for every request): no WeakMap entry for the collector. A location made
+  // at once carries its site itself; a promise of one goes in a holder.
+  (req as EarlyRequest)[EARLY] = early instanceof Promise ? { early, site } : (early as Located);
+  return early;
+}
+
+/**
+ * The location {@link locateEarly} kept on `req` for this site, or
+ * `undefined` when it located none (no rewrite hook, or another site's).
+ * `handleRequest` refuses it with `INVALID_OPTIONS` when it was made with
+ * another `trustForwardedHost` than its own (the two must read requests alike).
+ *
+ * @example
+ * const outcome = handleRequest(site, req, res, 'fastify', options, takeEarly(req, site));
+ */
+export function takeEarly(req: IncomingMessage, site: Site<unknown>): Awaitable<EarlyLocation> | undefined {
+  const kept = (req as EarlyRequest)[EARLY];
+  if (kept?.site !== site) return undefined;
+  return 'early' in kept ? kept.early : kept;
+}
+
+const EARLY = Symbol('md.early');
+type Located = EarlyLocation & { readonly site: Site<unknown> };
+type EarlyRequest = IncomingMessage & {
+  [EARLY]?: Located | { readonly early: Promise<EarlyLocation>; readonly site: Site<unknown> };
+};
+
+function earlyLocation(
+  site: Site<unknown>,
+  req: IncomingMessage,
+  kind: string,
+  options: AdapterOptions,
+): Awaitable<EarlyLocation> {
+  let request: NodeRequest;
+  try {
+    request = fromNodeRequest(req, kind, options, site.domains);
+  } catch (error) {
+    return { request: undefined, error, site } as EarlyLocation;
+  }
+  try {
+    const located = site.locate(request);
+    if (!(located instanceof Promise)) return { request, located, site } as EarlyLocation;
+    return located.then(
+      (found) => ({ request, located: found }),
+      (error: unknown) => ({ request, error }),
+    );
+  } catch (error) {
+    return { request, error, site } as EarlyLocation;
+  }
 }
 
 /** What an `onResponse` observer is told, filled in as the request goes. */

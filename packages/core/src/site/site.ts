@@ -177,8 +177,7 @@ export class Site<TEm = unknown> implements PluginSite {
    */
   resolve(req: RequestLike): Awaitable<ResolvedRequest> {
     const located = locate(this.#locator, req);
-    // A method reference, not an arrow: an arrow here would cost every call a context.
-    return located instanceof Promise ? located.then(this.#admit) : this.admit(located);
+    return located instanceof Promise ? located.then((r) => this.admit(r)) : this.admit(located);
   }
 
   /**
@@ -255,8 +254,6 @@ export class Site<TEm = unknown> implements PluginSite {
     await this.isolation?.close();
     this.events.removeAllListeners();
   }
-
-  readonly #admit = (located: ResolvedRequest): Awaitable<ResolvedRequest> => this.admit(located);
 
   readonly #admitted = (resolved: ResolvedRequest): ResolvedRequest => {
     // Skip building the payload on the hot path when nobody listens.
