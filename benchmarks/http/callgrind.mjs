@@ -65,7 +65,7 @@ function dumpTotals(dir) {
  * [the last two, instructions per request], mean, agreement, spread, ran,
  * all, seconds }`, `agreement` being (max − min) / mean of the last two.
  * `fixed`: exactly `passes` passes, every one but the first counted (their
- * mean), `agreement` that of the closest two in a row: with Node's own young
+ * mean), `agreement` that of the closest two of them: with Node's own young
  * generation a GC lands in whole events, in some passes and not others, and
  * at the same passes for variants that allocate alike (--predictable), so a
  * fixed set of passes charges each variant its GC where "the first two that
@@ -161,9 +161,9 @@ export async function countInstructions(
       );
     }
     const last = all.slice(-2);
-    // fixed: every pass but the first counts; agreement is that of the closest two in a row.
+    // fixed: every pass but the first counts; agreement is that of the closest two of them.
     const counted = fixed ? all.slice(1) : last;
-    const gaps = counted.slice(1).map((v, i) => apart(counted[i], v));
+    const gaps = counted.flatMap((a, i) => counted.slice(i + 1).map((b) => apart(a, b)));
     return {
       passes: counted,
       mean: counted.reduce((sum, v) => sum + v, 0) / counted.length,

@@ -10,7 +10,7 @@
 //     --callgrind): one process per variant, server and a raw client on a
 //     loopback socket, a long uninstrumented warm-up, then five passes of a
 //     fixed number of requests cut out exactly by callgrind dumps, the mean
-//     of the last four counted; two in a row must agree within 1% (see
+//     of the last four counted; two of them must agree within 1% (see
 //     callgrind.mjs, inproc.mjs).
 
 import { nodeBinary } from '../../scripts/node-binary.mjs';
@@ -186,7 +186,7 @@ if (CALLGRIND) {
       instructions[f] ??= {};
       instructions[f][v] = counted;
     }
-    callgrindNote = `Instruction counts (${CG_VARIANTS.join(', ')}): valgrind --tool=callgrind on node ${NODE_FLAGS.join(' ')}, one process per variant with its server and a raw keep-alive client on a loopback socket; ${fmt.int(CG.warmup)} warm-up requests with the instrumentation off, ${fmt.int(CG.settle)} settling requests, then ${CG.passes} passes of ${fmt.int(CG.requests)} requests, each cut out by a callgrind dump; per-request count = the mean of passes 2–${CG.passes} (instructions / ${fmt.int(CG.requests)}; the client's share, the same for every variant, included). Node's own young generation: its GC lands in whole events, in some passes and not others (at the same passes for variants that allocate alike), so every variant is charged the GC of the same fixed set of passes; that two passes in a row agree within ${CG_AGREEMENT * 100}% shows the warm-up was long enough.`;
+    callgrindNote = `Instruction counts (${CG_VARIANTS.join(', ')}): valgrind --tool=callgrind on node ${NODE_FLAGS.join(' ')}, one process per variant with its server and a raw keep-alive client on a loopback socket; ${fmt.int(CG.warmup)} warm-up requests with the instrumentation off, ${fmt.int(CG.settle)} settling requests, then ${CG.passes} passes of ${fmt.int(CG.requests)} requests, each cut out by a callgrind dump; per-request count = the mean of passes 2–${CG.passes} (instructions / ${fmt.int(CG.requests)}; the client's share, the same for every variant, included). Node's own young generation: its GC lands in whole events, in some passes and not others (at the same passes for variants that allocate alike), so every variant is charged the GC of the same fixed set of passes; that two of those passes agree within ${CG_AGREEMENT * 100}% shows the warm-up was long enough (a pass still compiling would count more than all the others).`;
   } else {
     callgrindNote =
       'Instruction counts skipped: valgrind (callgrind) is not installed (`apt-get install valgrind`).';
@@ -231,7 +231,7 @@ const goals = FRAMEWORKS.flatMap((f) => {
     const worst = CG_VARIANTS.reduce((w, v) => (c[v].agreement > c[w].agreement ? v : w), CG_VARIANTS[0]);
     list.push(
       goal(
-        `${f}: two callgrind passes in a row agree (warm-up long enough, every variant)`,
+        `${f}: two callgrind passes agree (warm-up long enough, every variant)`,
         `within ${CG_AGREEMENT * 100}%`,
         `worst ${(c[worst].agreement * 100).toFixed(2)}% (${worst})`,
         CG_VARIANTS.every((v) => c[v].agreement <= CG_AGREEMENT),
@@ -303,7 +303,7 @@ const CG_EXTRA = [
 if (Object.keys(instructions).length > 0) {
   tables.push({
     title:
-      'Instructions per request (callgrind; mean of passes 2 on, then those passes, how far apart the closest two in a row are, and passes run)',
+      'Instructions per request (callgrind; mean of passes 2 on, then those passes, how far apart the closest two are, and passes run)',
     lines: [
       ...table(
         ['framework', ...CG_VARIANTS, 'md − floor', 'md/floor', ...CG_EXTRA.map((e) => e.label)],
