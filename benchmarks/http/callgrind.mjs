@@ -24,8 +24,9 @@ const execFileP = promisify(execFile);
 // byte several times what it costs in production. With 2 MB (this harness
 // until December 2026) the floor ran 254 scavenges per 40,000 requests
 // against 24 with Node's default, and GC was ~4% of its count instead of
-// ~0.4%. The passes are long enough (http.bench.mjs) for a scavenge more or
-// less to move one by well under 1%.
+// ~0.4%. A scavenge more or less moves a pass of 3,000 requests by ~0.3%, a
+// full GC by 2–5%: http.bench.mjs counts every variant over the same fixed
+// passes (`fixed`).
 export const NODE_FLAGS = (process.env.MD_CG_NODE_FLAGS ?? '--predictable --no-memory-reducer')
   .split(' ')
   .filter(Boolean);
@@ -160,17 +161,8 @@ export async function countInstructions(
         `callgrind ${framework} ${variant}: expected 3 to ${passes + 1} dumps, got ${totals.length}`,
       );
     }
-    const last = all.slice(-2);
-    // fixed: every pass but the first counts; agreement is that of the closest two of them.
-    const counted = fixed ? all.slice(1) : last;
-    const gaps = counted.flatMap((a, i) => counted.slice(i + 1).map((b) => apart(a, b)));
     return {
-      passes: counted,
-      mean: counted.reduce((sum, v) => sum + v, 0) / counted.length,
-      agreement: Math.min(...gaps),
-      spread:
-        (Math.max(...counted) - Math.min(...counted)) /
-        (counted.reduce((sum, v) => sum + v, 0) / counted.length),
+      ...summarizePasses(all, fixed),
       ran,
       all,
       warmup,
@@ -185,6 +177,25 @@ export async function countInstructions(
     if (keep) console.error(`callgrind dumps kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What a variant's passes (instructions per request, in order) count:
+ * `passes` the ones counted — the last two, or with `fixed` every pass but
+ * the first — their `mean`, `agreement` ((max − min) / mean of the closest
+ * two of them) and `spread` ((max − min) / mean of all of them).
+ */
+export function summarizePasses(all, fixed = false) {
+  const counted = fixed ? all.slice(1) : all.slice(-2);
+  if (counted.length < 2) throw new Error(`callgrind: ${all.length} passes, too few to count`);
+  const mean = counted.reduce((sum, v) => sum + v, 0) / counted.length;
+  const gaps = counted.flatMap((a, i) => counted.slice(i + 1).map((b) => apart(a, b)));
+  return {
+    passes: counted,
+    mean,
+    agreement: Math.min(...gaps),
+    spread: (Math.max(...counted) - Math.min(...counted)) / mean,
+  };
 }
 
 /** Runs `jobs` (functions answering promises) at most `concurrency` at a time, answers in order. */
