@@ -6,12 +6,14 @@
 // native code by its symbol. Self instructions per request; a function V8
 // inlined counts in its caller's line. A diagnostic, not part of `pnpm bench`.
 //
-//   bash scripts/with-node.sh node benchmarks/http/attribute.mjs <framework> [variant] [baseline] [--top 30]
+//   bash scripts/with-node.sh node benchmarks/http/attribute.mjs <framework> [variant] [baseline] [--top 30] [--callers <name>]
 //
 // e.g. `… attribute.mjs fastify md floor`: two processes of ~35 s each under
 // callgrind; prints both totals and the functions where md spends beyond
 // the floor (tier markers `*` TurboFan, `+` Maglev, `^` Sparkplug, `~`
 // interpreter dropped, so a function counts once whatever its tier).
+// `--callers Builtins_KeyedLoadIC`: who calls that function instead, with the
+// inclusive instructions of those calls per request.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -60,11 +62,16 @@ function position(token, last) {
   return sign === 0 ? value : last + sign * value;
 }
 
-/** Self instructions per function in one callgrind dump (`positions: instr line`, `events: Ir`). */
-function selfCosts(dumpFile, jsName) {
+/**
+ * Self instructions per function in one callgrind dump (`positions: instr
+ * line`, `events: Ir`); with `callee`, instead, the inclusive instructions of
+ * the calls to the functions whose name contains it, per calling function.
+ */
+function selfCosts(dumpFile, jsName, callee) {
   const names = new Map();
   const costs = new Map();
   let fn = '';
+  let cfn = '';
   let address = 0;
   let callCost = false;
   const nameOf = (line, prefix) => {
@@ -75,24 +82,27 @@ function selfCosts(dumpFile, jsName) {
   };
   for (const line of readFileSync(dumpFile, 'utf8').split('\n')) {
     if (line.startsWith('fn=')) fn = nameOf(line, 'fn');
-    else if (line.startsWith('cfn=')) nameOf(line, 'cfn');
+    else if (line.startsWith('cfn=')) cfn = nameOf(line, 'cfn');
     else if (line.startsWith('calls=')) callCost = true;
     else if (/^[0-9+\-*]/.test(line)) {
       const parts = line.split(' ');
       address = position(parts[0], address);
+      const key = fn === '???' || fn.startsWith('0x') ? jsName(address) : fn;
       // The line after calls= is the call's inclusive cost, counted in the callee.
       if (callCost) {
         callCost = false;
+        if (callee !== undefined && cfn.includes(callee)) {
+          costs.set(key, (costs.get(key) ?? 0) + Number(parts.at(-1)));
+        }
         continue;
       }
-      const key = fn === '???' || fn.startsWith('0x') ? jsName(address) : fn;
-      costs.set(key, (costs.get(key) ?? 0) + Number(parts.at(-1)));
+      if (callee === undefined) costs.set(key, (costs.get(key) ?? 0) + Number(parts.at(-1)));
     }
   }
   return costs;
 }
 
-async function attribute(framework, variant) {
+async function attribute(framework, variant, callee) {
   const log = join(mkdtempSync(join(tmpdir(), 'md-attribute-')), 'v8.log');
   const counted = await countInstructions(framework, variant, {
     warmup: 20_000,
@@ -106,7 +116,7 @@ async function attribute(framework, variant) {
   });
   const map = `/tmp/perf-${counted.pid}.map`;
   try {
-    const costs = selfCosts(counted.lastDump, readPerfMap(map));
+    const costs = selfCosts(counted.lastDump, readPerfMap(map), callee);
     for (const [key, value] of costs) costs.set(key, value / counted.requests);
     return { counted, costs };
   } finally {
@@ -118,7 +128,7 @@ async function attribute(framework, variant) {
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '30' } },
+  options: { top: { type: 'string', default: '30' }, callers: { type: 'string' } },
 });
 const [framework, variant = 'md', baseline = 'floor'] = positionals;
 if (!FRAMEWORKS.includes(framework) || !VARIANTS.includes(variant) || !VARIANTS.includes(baseline)) {
@@ -126,8 +136,8 @@ if (!FRAMEWORKS.includes(framework) || !VARIANTS.includes(variant) || !VARIANTS.
     `usage: attribute.mjs <${FRAMEWORKS.join('|')}> [variant] [baseline] (variants: ${VARIANTS.join(', ')})`,
   );
 }
-const a = await attribute(framework, variant);
-const b = await attribute(framework, baseline);
+const a = await attribute(framework, variant, args.callers);
+const b = await attribute(framework, baseline, args.callers);
 const total = (costs) => [...costs.values()].reduce((sum, v) => sum + v, 0);
 const int = (v) => Math.round(v).toLocaleString('en-US');
 console.log(
@@ -139,4 +149,5 @@ const rows = [...keys]
   .sort((x, y) => y[1] - y[2] - (x[1] - x[2]))
   .slice(0, Number(args.top))
   .map(([key, x, y]) => [key.length > 110 ? `${key.slice(0, 107)}…` : key, int(x), int(y), int(x - y)]);
-console.log(table(['function (self)', variant, baseline, 'Δ'], rows).join('\n'));
+const heading = args.callers === undefined ? 'function (self)' : `caller of ${args.callers} (inclusive)`;
+console.log(table([heading, variant, baseline, 'Δ'], rows).join('\n'));
