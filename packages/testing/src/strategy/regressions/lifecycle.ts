@@ -63,7 +63,7 @@ export function lifecycleRegressions(options: StrategyConformanceOptions): reado
           ]);
           // PostgreSQL serialises them with an advisory lock: both succeed. SQLite files are claimed
           // atomically: the loser may fail (its own tables raced), but never removes the winner's file.
-          // A rejection is shown with its reason and cause (this test has failed rarely under load, cause unknown).
+          // A rejection is shown with its reason and cause (how the digest-index race, since fixed, was found).
           const outcome = (r: PromiseSettledResult<unknown>) =>
             r.status === 'fulfilled'
               ? 'fulfilled'
