@@ -179,6 +179,28 @@ describe('MikroORM internals md relies on (fails loudly when an upgrade changes 
     expect(await em.count(Thing, { id: 5 })).toBe(1);
   });
 
+  it('the hooks give every query builder the same methods: no closure per builder, which kept its entity manager alive through young-generation GCs', async () => {
+    const em = store.em.fork() as SqlEntityManager;
+    type Hooked = { finalize: unknown; clone: unknown; execute: unknown };
+    const hooked = [1, 2].map(
+      (id) =>
+        beforeQueryBuilderExecute(
+          beforeQueryBuilderFinalize(em.createQueryBuilder(Thing).select('*'), (builder) => {
+            builder.andWhere({ id });
+          }),
+          async () => {},
+        ) as unknown as Hooked & { getResult(): Promise<Array<{ id: number }>> },
+    );
+    const [a, b] = hooked as [Hooked, Hooked];
+    const plain = QueryBuilder.prototype as unknown as Hooked;
+    for (const method of ['finalize', 'clone', 'execute'] as const) {
+      expect(a[method]).toBe(b[method]);
+      expect(a[method]).not.toBe(plain[method]);
+    }
+    // Each still runs its own hook.
+    expect((await hooked[1]!.getResult()).map((t) => t.id)).toEqual([2]);
+  });
+
   it('createDriverView: the unit of work, pivot tables, the entity loader and query builders of an entity manager all use its view', async () => {
     interface Owned {
       id: number;
