@@ -1,6 +1,7 @@
 // What the three connection-routing benchmarks share: the entity, the
 // realistic handler (read 10 rows, write 1), seeding, the traffic shapes
 // (uniform and Zipf) and a closed-loop load driver with latency percentiles.
+import { PerformanceObserver } from 'node:perf_hooks';
 import { EntitySchema } from '@mikro-orm/core';
 import { median, quantile } from '../lib/common.mjs';
 
@@ -82,12 +83,34 @@ export function traffic(shape, n, seedValue = 42) {
   };
 }
 
+/** Milliseconds of GC pauses on the main thread so far (a PerformanceObserver started on first use). */
+let gcPauseMs = 0;
+let gcObserver;
+function gcPausesSoFar() {
+  if (gcObserver === undefined) {
+    gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) gcPauseMs += entry.duration;
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
+  }
+  return gcPauseMs;
+}
+
+/** Resolves after the pending GC entries were delivered to the observer (they arrive on a later turn). */
+const afterGcEntries = () => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * Closed-loop load for `ms`: CONCURRENCY workers each run `request(index)`
- * back to back on domains from `next()`. Returns req/s, p50 and p99 (ms).
+ * back to back on domains from `next()`. Returns req/s, p50 and p99 (ms),
+ * and per request the GC pauses of the main thread (`gcUs`) and the CPU the
+ * process used (`cpuUs`, every thread, PostgreSQL's not included): less
+ * noisy than req/s on a shared machine, and where an allocation regression
+ * shows first.
  */
 export async function drive(ms, next, request) {
   const latencies = [];
+  const gc0 = gcPausesSoFar();
+  const cpu0 = process.cpuUsage();
   const until = performance.now() + ms;
   const started = performance.now();
   const worker = async () => {
@@ -99,16 +122,26 @@ export async function drive(ms, next, request) {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await afterGcEntries();
+  const n = latencies.length;
   return {
-    rps: latencies.length / elapsed,
+    rps: n / elapsed,
     p50: median(latencies),
     p99: quantile(latencies, 0.99),
-    requests: latencies.length,
+    requests: n,
+    gcUs: ((gcPausesSoFar() - gc0) * 1000) / n,
+    cpuUs: (cpu.user + cpu.system) / n,
   };
 }
 
 /** Median per-round value of a field of drive() results. */
 export const med = (results, field) => median(results.map((r) => r[field]));
+
+/** A per-request field of drive() results over every round together (GC pauses land in few rounds). */
+export const pooled = (results, field) =>
+  results.reduce((sum, r) => sum + r[field] * r.requests, 0) /
+  results.reduce((sum, r) => sum + r.requests, 0);
 
 /**
  * Runs every variant `{ n, shape, request }` once per round for `ms`, the

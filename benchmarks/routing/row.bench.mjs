@@ -42,6 +42,7 @@ import {
   domainName,
   handler,
   med,
+  pooled,
   ROWS_PER_DOMAIN,
   runRounds,
   seed,
@@ -219,6 +220,8 @@ const rowsOf = (backend, samples) =>
     fmt.int(med(results, 'rps')),
     fmt.ms(med(results, 'p50')),
     fmt.ms(med(results, 'p99')),
+    fmt.us(med(results, 'cpuUs')),
+    fmt.us(pooled(results, 'gcUs')),
   ]);
 
 const chartValues = (database, samples) =>
@@ -226,13 +229,21 @@ const chartValues = (database, samples) =>
 
 writeResults('routing-row', started, {
   title: 'Connection routing: row-level strategy (shared tables, tenant_id)',
-  method: `In-process closed loop, ${CONCURRENCY} concurrent requests, each \`site.run(domain, handler)\` where the handler reads the 10 newest rows of the domain and writes one (${ROWS_PER_DOMAIN} seeded rows per domain). A warm-up of ${WARM_MS} ms per variant, then ${ROUNDS} rounds of ${MS} ms per variant, variants interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios (IQR beside). Domain picks: uniform, or Zipf (s = 1). The hand-written variant is plain MikroORM on the same table with an explicit \`{ tenantId }\` condition (and sets tenant_id on insert itself); on PostgreSQL it connects as the table owner to the database of the \`rls: false\` site (the same tables, no policy). md with RLS runs on a database of its own with the same rows, its request role under FORCE'd policies, the signed \`md.domain\` sent transaction-local in the same write as the first statement of each connection checkout (and of each statement outside a transaction): no round trip of its own. SQLite files on ${tmpdir()} (a disk: every commit waits for its fsync). Load average at start ${loadAtStart.join(' / ')}, at the end in the header.`,
+  method: `In-process closed loop, ${CONCURRENCY} concurrent requests, each \`site.run(domain, handler)\` where the handler reads the 10 newest rows of the domain and writes one (${ROWS_PER_DOMAIN} seeded rows per domain). A warm-up of ${WARM_MS} ms per variant, then ${ROUNDS} rounds of ${MS} ms per variant, variants interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; the database server's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios (IQR beside). Domain picks: uniform, or Zipf (s = 1). The hand-written variant is plain MikroORM on the same table with an explicit \`{ tenantId }\` condition (and sets tenant_id on insert itself); on PostgreSQL it connects as the table owner to the database of the \`rls: false\` site (the same tables, no policy). md with RLS runs on a database of its own with the same rows, its request role under FORCE'd policies, the signed \`md.domain\` sent transaction-local in the same write as the first statement of each connection checkout (and of each statement outside a transaction): no round trip of its own. SQLite files on ${tmpdir()} (a disk: every commit waits for its fsync). Load average at start ${loadAtStart.join(' / ')}, at the end in the header.`,
   goals,
   tables: [
     {
       title: 'Throughput and latency',
       lines: table(
-        ['database', 'variant · domains · traffic', 'req/s', 'p50', 'p99'],
+        [
+          'database',
+          'variant · domains · traffic',
+          'req/s',
+          'p50',
+          'p99',
+          'Node CPU / req',
+          'GC pause / req',
+        ],
         [...rowsOf('SQLite', sqlite), ...rowsOf('PostgreSQL', postgres)],
       ),
     },

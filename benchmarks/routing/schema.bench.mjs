@@ -23,7 +23,7 @@ import {
   table,
   writeResults,
 } from '../lib/common.mjs';
-import { createProductEntity, domainName, handler, med, ROWS_PER_DOMAIN, runRounds } from './lib.mjs';
+import { createProductEntity, domainName, handler, med, pooled, ROWS_PER_DOMAIN, runRounds } from './lib.mjs';
 
 const HUGE_RUN = process.argv.includes('--huge');
 const started = performance.now();
@@ -256,12 +256,14 @@ const n = (x) => x.toLocaleString('en');
 const rounds = (r) => `${fmt.x(r.median)} (rounds ${fmt.x(r.min)}–${fmt.x(r.max)})`;
 const throughput = (s) =>
   table(
-    ['variant', 'req/s', 'p50', 'p99'],
+    ['variant', 'req/s', 'p50', 'p99', 'Node CPU / req', 'GC pause / req'],
     Object.entries(s).map(([v, r]) => [
       v,
       fmt.int(med(r, 'rps')),
       fmt.ms(med(r, 'p50')),
       fmt.ms(med(r, 'p99')),
+      fmt.us(med(r, 'cpuUs')),
+      fmt.us(pooled(r, 'gcUs')),
     ]),
   );
 const phases = {
@@ -272,7 +274,7 @@ const phases = {
   ),
 };
 const method = (count, rounds) =>
-  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, one pool shared by every domain (the strategy's default) unless a variant says "affinity" (\`affinity: true\`: sub-pools of 1 connection, a domain routed to one by the hash of its name, spilling to the partner sub-pool), default recycling (a connection closes after 1,000 checkouts or 300 s) unless a variant says otherwise. A warm-up pass of ${WARM_MS} ms per variant, then ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s and p50/p99 are medians over rounds, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
+  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, one pool shared by every domain (the strategy's default) unless a variant says "affinity" (\`affinity: true\`: sub-pools of 1 connection, a domain routed to one by the hash of its name, spilling to the partner sub-pool), default recycling (a connection closes after 1,000 checkouts or 300 s) unless a variant says otherwise. A warm-up pass of ${WARM_MS} ms per variant, then ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; PostgreSQL's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
 const provisionTable = (label, p, mem, recycledCount) => ({
   title: 'Provisioning and backend memory',
   lines: table(
