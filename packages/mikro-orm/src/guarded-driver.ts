@@ -52,12 +52,28 @@ const rowsOf = (data: unknown): Row[] =>
  * Refuses a relation value that names a row of another domain: the rows the
  * entity manager holds are checked in memory, the others with one count per
  * relation (through the view, so the count itself is scoped to the domain).
+ * Answers undefined, without a promise, when nothing needs a count.
  */
-async function verifyReferences(view: View, scope: Scope, tenant: TenantRule, rows: Row[], ctx: unknown) {
+function verifyReferences(
+  view: View,
+  scope: Scope,
+  tenant: TenantRule,
+  rows: Row[],
+  ctx: unknown,
+): Promise<void> | undefined {
   const uow = scope.em.getUnitOfWork(false);
   const pending = unverifiedReferences(tenant, scope.binding, scope.meta, rows, (target, id) =>
     uow.getById(target.class as never, id as never),
   );
+  return pending.size === 0 ? undefined : countReferences(view, scope, pending, ctx);
+}
+
+async function countReferences(
+  view: View,
+  scope: Scope,
+  pending: ReturnType<typeof unverifiedReferences>,
+  ctx: unknown,
+): Promise<void> {
   for (const [relation, ids] of pending) {
     const pk = relation.target.primaryKeys[0]!;
     const found = await view.count(
@@ -114,10 +130,11 @@ function guardQueryBuilder(view: View, scope: Scope, qb: any): any {
       builder.andWhere({ [tenant.property]: binding.domain });
   });
   if (tenant !== undefined)
-    beforeQueryBuilderExecute(qb, async () => {
+    beforeQueryBuilderExecute(qb, () => {
       const state = qb.state as QueryBuilderState;
-      if (state.data !== undefined)
-        await verifyReferences(view, scope, tenant, rowsOf(state.data), qb.context);
+      return state.data === undefined
+        ? undefined
+        : verifyReferences(view, scope, tenant, rowsOf(state.data), qb.context);
     });
   return qb;
 }
@@ -179,7 +196,8 @@ export const GUARDED_DRIVER: Record<string, unknown> = {
     const tenant = tenantOf(scope.rules, scope.meta);
     if (tenant !== undefined) {
       for (const row of data) stampTenant(tenant, scope.binding, scope.meta, row, 'property');
-      await verifyReferences(this, scope, tenant, data, opts.ctx);
+      const verified = verifyReferences(this, scope, tenant, data, opts.ctx);
+      if (verified !== undefined) await verified;
     }
     try {
       return await (real(this).nativeInsertMany as any).call(this, entityName, data, opts, transform);

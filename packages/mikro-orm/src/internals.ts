@@ -65,8 +65,9 @@ interface FinalizeSlot {
   done: boolean;
 }
 interface ExecuteSlot {
-  readonly check: () => Promise<void>;
+  readonly check: () => Promise<void> | undefined;
   readonly execute: (...args: unknown[]) => Promise<unknown>;
+  started: boolean;
   checked: Promise<void> | undefined;
 }
 type Guarded = {
@@ -127,25 +128,33 @@ function cloneWithHook(this: Guarded, ...args: unknown[]): unknown {
 /**
  * Runs `check` (once) before the query builder's statement is sent: for
  * checks that must read the database first (does a related row belong to
- * the domain?), which `finalize` — synchronous — cannot do. Like
- * {@link beforeQueryBuilderFinalize}, through a shared method and a slot.
+ * the domain?), which `finalize` — synchronous — cannot do. A check with
+ * nothing to read answers undefined, and the statement goes without a
+ * promise of md's in between. Like {@link beforeQueryBuilderFinalize},
+ * through a shared method and a slot.
  *
  * Relies on: `QueryBuilder#execute()` being the one method every
  * insert and update query builder is run through (`nativeInsert`,
  * `nativeUpdate` and `qb.execute()` alike).
  */
-export function beforeQueryBuilderExecute<TQb extends object>(qb: TQb, check: () => Promise<void>): TQb {
+export function beforeQueryBuilderExecute<TQb extends object>(
+  qb: TQb,
+  check: () => Promise<void> | undefined,
+): TQb {
   const target = qb as TQb & Guarded & { execute(...args: unknown[]): Promise<unknown> };
-  target[EXECUTE] = { check, execute: target.execute, checked: undefined };
+  target[EXECUTE] = { check, execute: target.execute, started: false, checked: undefined };
   target.execute = executeChecked;
   return qb;
 }
 
-async function executeChecked(this: Guarded, ...args: unknown[]): Promise<unknown> {
+function executeChecked(this: Guarded, ...args: unknown[]): Promise<unknown> {
   const slot = this[EXECUTE];
-  slot.checked ??= slot.check();
-  await slot.checked;
-  return slot.execute.apply(this, args);
+  if (!slot.started) {
+    slot.started = true;
+    slot.checked = slot.check();
+  }
+  if (slot.checked === undefined) return slot.execute.apply(this, args);
+  return slot.checked.then(() => slot.execute.apply(this, args));
 }
 
 const REAL_DRIVER = Symbol('md.realDriver');

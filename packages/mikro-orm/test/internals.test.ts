@@ -177,6 +177,18 @@ describe('MikroORM internals md relies on (fails loudly when an upgrade changes 
     await qb.execute();
     expect(checks).toEqual(['checked']);
     expect(await em.count(Thing, { id: 5 })).toBe(1);
+    // A check with nothing to read answers undefined: the statement runs, the check once.
+    let synchronous = 0;
+    const plain = beforeQueryBuilderExecute(
+      em.createQueryBuilder(Thing).insert({ id: 6, name: 'six' }),
+      () => {
+        synchronous++;
+        return undefined;
+      },
+    );
+    await plain.execute();
+    expect(synchronous).toBe(1);
+    expect(await em.count(Thing, { id: 6 })).toBe(1);
   });
 
   it('the hooks give every query builder the same methods: no closure per builder, which kept its entity manager alive through young-generation GCs', async () => {
