@@ -177,9 +177,13 @@ try {
     const many = await schemaSite(await pg0.createDatabase('bench_schema_many'), BIG);
     prov = await provisionAll(many, SERIAL);
     await seedAll(many);
-    // The same schemas with connection affinity, and with affinity and connections recycled 5× less often.
+    // The same schemas with connection affinity.
     const affine = await schemaSite(many.url, BIG, { affinity: true });
-    const longer = await schemaSite(many.url, BIG, { affinity: true, maxUses: 5_000 });
+    // The recycling md had by default before December 2026: every 1,000 checkouts, however few schemas a backend met.
+    const longer = await schemaSite(many.url, BIG, {
+      maxUses: 1_000,
+      maxSchemasPerConnection: Number.POSITIVE_INFINITY,
+    });
     const explore = [];
     for (const extra of EXPLORE) explore.push({ extra, ...(await schemaSite(many.url, BIG, extra)) });
     mark('provision 1 + BIG', t0);
@@ -195,7 +199,7 @@ try {
         [`${BIG} schemas · zipf`]: { n: BIG, shape: 'zipf', request: via(many) },
         [`${BIG} schemas · uniform · affinity`]: { n: BIG, shape: 'uniform', request: via(affine) },
         [`${BIG} schemas · zipf · affinity`]: { n: BIG, shape: 'zipf', request: via(affine) },
-        [`${BIG} schemas · uniform · affinity · maxUses 5,000`]: {
+        [`${BIG} schemas · uniform · maxUses 1,000 (before)`]: {
           n: BIG,
           shape: 'uniform',
           request: via(longer),
@@ -274,7 +278,7 @@ const phases = {
   ),
 };
 const method = (count, rounds) =>
-  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, one pool shared by every domain (the strategy's default) unless a variant says "affinity" (\`affinity: true\`: sub-pools of 1 connection, a domain routed to one by the hash of its name, spilling to the partner sub-pool), default recycling (a connection closes after 1,000 checkouts or 300 s) unless a variant says otherwise. A warm-up pass of ${WARM_MS} ms per variant, then ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; PostgreSQL's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
+  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, one pool shared by every domain (the strategy's default) unless a variant says "affinity" (\`affinity: true\`: sub-pools of 1 connection, a domain routed to one by the hash of its name, spilling to the partner sub-pool), default recycling (a connection closes once it has served 2,000 distinct schemas, or after 300 s) unless a variant says otherwise (\`maxUses 1,000 (before)\`: every 1,000 checkouts, the default until December 2026). A warm-up pass of ${WARM_MS} ms per variant, then ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; PostgreSQL's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
 const provisionTable = (label, p, mem, recycledCount) => ({
   title: 'Provisioning and backend memory',
   lines: table(
@@ -327,7 +331,7 @@ if (!HUGE_RUN) {
   const vs = (base, name) => pairwiseRatio(rpsOf(samples, base), rpsOf(samples, name));
   const affUniform = ratio(samples, `${BIG} schemas · uniform · affinity`);
   const affZipf = ratio(samples, `${BIG} schemas · zipf · affinity`);
-  const affLonger = ratio(samples, `${BIG} schemas · uniform · affinity · maxUses 5,000`);
+  const affLonger = ratio(samples, `${BIG} schemas · uniform · maxUses 1,000 (before)`);
   const affOne = ratio(samples, '1 schema · affinity');
   const affVsAff = vs('1 schema · affinity', `${BIG} schemas · uniform · affinity`);
   const row = (label, r) => [label, fmt.x(r.median), fmt.spread(r)];
@@ -367,7 +371,10 @@ if (!HUGE_RUN) {
             row(`req/s ${n(BIG)} schemas (Zipf) / 1 schema`, zipf),
             row(`req/s ${n(BIG)} schemas (uniform, affinity) / 1 schema`, affUniform),
             row(`req/s ${n(BIG)} schemas (Zipf, affinity) / 1 schema`, affZipf),
-            row(`req/s ${n(BIG)} schemas (uniform, affinity, maxUses 5,000) / 1 schema`, affLonger),
+            row(
+              `req/s ${n(BIG)} schemas (uniform, recycled every 1,000 checkouts as before) / 1 schema`,
+              affLonger,
+            ),
             row('req/s 1 schema (affinity) / 1 schema', affOne),
             row(`req/s ${n(BIG)} schemas (uniform, affinity) / 1 schema (affinity)`, affVsAff),
             ...explore_rows(),
@@ -381,7 +388,7 @@ if (!HUGE_RUN) {
           ['set', 'request backends', 'private MB per backend (median / max)', 'connections recycled'],
           [
             [`${n(BIG)} schemas · affinity`, memBigAffinity, recycled.affinity],
-            [`${n(BIG)} schemas · affinity · maxUses 5,000`, memBigLonger, recycled.longer],
+            [`${n(BIG)} schemas · maxUses 1,000 (before)`, memBigLonger, recycled.longer],
           ].map(([label, mem, count]) => [
             label,
             String(mem.backends),
@@ -404,7 +411,7 @@ if (!HUGE_RUN) {
       provisionMsPerDomain: prov,
       backendMemory: memBig,
       backendMemoryAffinity: memBigAffinity,
-      backendMemoryMaxUses5000: memBigLonger,
+      backendMemoryMaxUses1000: memBigLonger,
       recycled,
       explore: EXPLORE,
     },

@@ -32,6 +32,7 @@ import type { SqlEntityManager } from '@mikro-orm/sql';
 import { AdminPools } from './admin-pools.js';
 import { ConnectionAffinity } from './affinity.js';
 import { migrationsTableOf, type SchemaPerDomainOptions, type SchemaStats } from './options.js';
+import { limitSchemasPerConnection, schemaBudgetOf } from './schema-budget.js';
 
 type PgPool = Parameters<ConnectionAffinity['attach']>[1];
 
@@ -97,7 +98,7 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
 
   /**
    * `open`/`maxOpen`: the one request pool (its sub-pools count as one).
-   * `recycled`: connections the pool has closed (recycled after `maxUses` /
+   * `recycled`: connections the pool has closed (recycled after `maxSchemasPerConnection`, `maxUses` /
    * `maxLifetimeMs`, or idle). `connections`/`maxConnections`: request
    * connections open now / the most ever open at once, all sub-pools
    * together (never more than `poolSize`). `subPools`: their number.
@@ -234,14 +235,14 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
 
   /**
    * The request pool: `poolSize` connections split into sub-pools (see
-   * `affinity`), each a `pg` pool of its own. `pg` recycles a connection
-   * after `maxUses` checkouts or `maxLifetimeMs`: a backend caches the
-   * catalog of every schema it touches, so with thousands of schemas a
-   * long-lived connection grows without bound; affinity bounds the schemas
-   * one backend sees to its sub-pool's share.
+   * `affinity`), each a `pg` pool of its own. A backend caches the catalog of
+   * every schema it touches: a connection is recycled once it has served
+   * `maxSchemasPerConnection` schemas, or after `maxUses` checkouts or
+   * `maxLifetimeMs` (`pg`); affinity bounds the schemas one backend meets.
    */
   async #openPools(): Promise<void> {
     const affinity = new ConnectionAffinity(this.options.poolSize ?? 10, this.options.affinity);
+    const budget = schemaBudgetOf(this.options.maxSchemasPerConnection);
     const url = withCredentials(this.options.url, this.#role.name, this.#role.password);
     this.#affinity = affinity;
     this.#stores = affinity.sizes.map((max, index) =>
@@ -249,13 +250,12 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
         ...urlConnection(url),
         pool: { min: 0, max },
         driverOptions: {
-          maxUses: this.options.maxUses ?? 1000,
+          ...(this.options.maxUses === undefined ? {} : { maxUses: this.options.maxUses }),
           maxLifetimeSeconds: Math.max(1, Math.round((this.options.maxLifetimeMs ?? 300_000) / 1000)),
           onPoolCreated: (pool: PgPool) => {
             affinity.attach(index, pool);
-            pool.on('remove', () => {
-              this.#recycled++;
-            });
+            limitSchemasPerConnection(pool, budget, () => this.site().tryGetDomain()?.name);
+            pool.on('remove', () => this.#recycled++);
           },
         },
       }),
@@ -278,8 +278,8 @@ class SchemaPerDomain extends MikroOrmStrategyBase<SchemaPerDomainOptions> {
  * every request's entity manager is `em.fork({ schema })`, so each query
  * names its schema; the session `search_path` is never used, so a pooled
  * connection cannot carry one domain's schema into another's query. Shared
- * entities stay in `public`. Pooled connections are recycled after
- * `maxUses` checkouts or `maxLifetimeMs`, because backends cache the
+ * entities stay in `public`. Pooled connections are recycled after serving
+ * `maxSchemasPerConnection` schemas or after `maxLifetimeMs`, because backends cache the
  * catalog of every schema they touch.
  *
  * @example

@@ -205,4 +205,34 @@ describe('schema-per-domain: connection affinity', () => {
     });
     await expect(createSite({ isolation: bad, domains: [{ name: 'bad-1' }] })).rejects.toThrow(/groupSize/);
   });
+
+  it('recycles a connection once it has served maxSchemasPerConnection schemas, not by checkouts: repeats of a schema count once', async () => {
+    const { isolation, site } = await open({ poolSize: 1, maxSchemasPerConnection: 3 });
+    const pidIn = async (name: string) => (await site.run(name, () => probe(site.em)))[0]!.pid;
+    try {
+      const first = await pidIn('aff-0');
+      // Two schemas, served again and again: one backend, never recycled.
+      for (let i = 0; i < 20; i++) expect(await pidIn(i % 2 ? 'aff-1' : 'aff-0')).toBe(first);
+      // The checkout that reaches three still runs on it, and closes it on release.
+      expect(await pidIn('aff-2')).toBe(first);
+      const second = await pidIn('aff-0');
+      expect(second).not.toBe(first);
+      expect(isolation.stats().recycled).toBe(1);
+      // The fresh backend starts its own count.
+      expect(await pidIn('aff-1')).toBe(second);
+    } finally {
+      await site.close();
+    }
+    for (const maxSchemasPerConnection of [0, 1.5, -1]) {
+      const bad = schemaPerDomain({
+        driver: PostgreSqlDriver,
+        url,
+        entities: [Owner, Item, Tag, Plan],
+        maxSchemasPerConnection,
+      });
+      await expect(createSite({ isolation: bad, domains: [{ name: 'bad-1' }] })).rejects.toThrow(
+        /maxSchemasPerConnection/,
+      );
+    }
+  });
 });
