@@ -23,7 +23,17 @@ import {
   table,
   writeResults,
 } from '../lib/common.mjs';
-import { createProductEntity, domainName, handler, med, pooled, ROWS_PER_DOMAIN, runRounds } from './lib.mjs';
+import {
+  createProductEntity,
+  domainName,
+  drive,
+  handler,
+  med,
+  pooled,
+  ROWS_PER_DOMAIN,
+  runRounds,
+  traffic,
+} from './lib.mjs';
 
 const HUGE_RUN = process.argv.includes('--huge');
 const started = performance.now();
@@ -39,6 +49,8 @@ const ROUNDS = Number(process.env.MD_SCHEMA_ROUNDS ?? pick({ smoke: 2, quick: 6,
 const MS = pick({ smoke: 100, quick: 100, full: 400 });
 // Each variant's warm-up pass (JIT, connections, the backends' catalog caches), as in row.bench.mjs.
 const WARM_MS = pick({ smoke: 100, quick: 100, full: 1_000 });
+/** Load on the BIG sites before the rounds, so that their backends have met their schemas (below). */
+const STEADY_MS = pick({ smoke: 100, quick: 400, full: 12_000 });
 const BIG = pick({ smoke: 20, quick: 100, full: 1_000 });
 const HUGE = pick({ smoke: 40, quick: 300, full: 10_000 });
 const HUGE_ROUNDS = pick({ smoke: 2, quick: 4, full: 20 });
@@ -187,6 +199,13 @@ try {
     const explore = [];
     for (const extra of EXPLORE) explore.push({ extra, ...(await schemaSite(many.url, BIG, extra)) });
     mark('provision 1 + BIG', t0);
+    // The steady state of a running server: its backends have met its schemas (a connection is
+    // recycled by the schemas it served, so they stay met). Cold, it takes ≈ 8,000 first meetings
+    // (docs/isolation.md); the old default's variant never gets there, by design.
+    t0 = performance.now();
+    await drive(STEADY_MS, traffic('uniform', BIG), via(many));
+    await drive(STEADY_MS / 4, traffic('uniform', BIG), via(affine));
+    mark('steady-state warm-up', t0);
     t0 = performance.now();
     samples = await runRounds(
       'schema',
@@ -277,8 +296,8 @@ const phases = {
     Object.entries(phase).map(([k, v]) => [k.replace('BIG', n(BIG)).replace('HUGE', n(HUGE)), String(v)]),
   ),
 };
-const method = (count, rounds) =>
-  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, one pool shared by every domain (the strategy's default) unless a variant says "affinity" (\`affinity: true\`: sub-pools of 1 connection, a domain routed to one by the hash of its name, spilling to the partner sub-pool), default recycling (a connection closes once it has served 2,000 distinct schemas, or after 300 s) unless a variant says otherwise (\`maxUses 1,000 (before)\`: every 1,000 checkouts, the default until December 2026). A warm-up pass of ${WARM_MS} ms per variant, then ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; PostgreSQL's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
+const method = (count, rounds, steady = true) =>
+  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, one pool shared by every domain (the strategy's default) unless a variant says "affinity" (\`affinity: true\`: sub-pools of 1 connection, a domain routed to one by the hash of its name, spilling to the partner sub-pool), default recycling (a connection closes once it has served 2,000 distinct schemas, or after 300 s) unless a variant says otherwise (\`maxUses 1,000 (before)\`: every 1,000 checkouts, the default until December 2026). ${steady ? `Before the rounds, ${STEADY_MS} ms of uniform load on the ${n(count)}-schema site (a quarter of that on the affinity one), so that its backends have met its schemas, as a running server's have; then a` : 'A'} warm-up pass of ${WARM_MS} ms per variant, then ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; PostgreSQL's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
 const provisionTable = (label, p, mem, recycledCount) => ({
   title: 'Provisioning and backend memory',
   lines: table(
@@ -421,7 +440,7 @@ if (!HUGE_RUN) {
   const hugeZipf = ratio(hugeSamples, `${HUGE} schemas · zipf`);
   writeResults('schema-10k', started, {
     title: `Schema-per-domain at ${n(HUGE)} schemas (PostgreSQL)`,
-    method: method(HUGE, HUGE_ROUNDS),
+    method: method(HUGE, HUGE_ROUNDS, false),
     goals: [
       goal(
         `${n(HUGE)} schemas: provisioning time per schema (site.provision, ${PARALLEL} at a time)`,
