@@ -51,6 +51,9 @@ const MS = pick({ smoke: 100, quick: 100, full: 400 });
 const WARM_MS = pick({ smoke: 100, quick: 100, full: 1_000 });
 /** Load on the BIG sites before the rounds, so that their backends have met their schemas (below). */
 const STEADY_MS = pick({ smoke: 100, quick: 400, full: 12_000 });
+/** Load over which catalog index scans per request are counted, per site. */
+const SCAN_MS = pick({ smoke: 100, quick: 300, full: 2_500 });
+const SCAN_LEAD_MS = pick({ smoke: 50, quick: 200, full: 1_000 });
 const BIG = pick({ smoke: 20, quick: 100, full: 1_000 });
 const HUGE = pick({ smoke: 40, quick: 300, full: 10_000 });
 const HUGE_ROUNDS = pick({ smoke: 2, quick: 4, full: 20 });
@@ -159,6 +162,55 @@ async function splitMemory(url, sites) {
   return result;
 }
 
+/** Index scans of the catalog tables a first meeting with a schema reads, in the database so far. */
+async function catalogScans(url) {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query(
+      `select coalesce(sum(idx_scan), 0)::bigint as scans from pg_stat_sys_indexes where relname = any($1)`,
+      [['pg_class', 'pg_attribute', 'pg_index', 'pg_namespace', 'pg_attrdef', 'pg_constraint', 'pg_type']],
+    );
+    return Number(rows[0].scans);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Makes every backend of the site report its counts: PostgreSQL flushes a backend's statistics at
+ * the end of a transaction at most once a second (else after 10 s idle), so after a second's
+ * pause a burst of `select 1` over every domain ends a transaction on each connection.
+ */
+async function flushStats({ site, names }) {
+  await new Promise((resolve) => setTimeout(resolve, 1_050));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: POOL }, async () => {
+      while (next < Math.min(names.length, 200)) {
+        const name = names[next++ % names.length];
+        await site.run(name, () => site.em.getConnection().execute('select 1'));
+      }
+    }),
+  );
+}
+
+/**
+ * Catalog index scans per request under uniform load: what the site's backends still read of the
+ * catalog, i.e. how often a request meets a schema its backend has not. Counted by PostgreSQL, so
+ * not swayed by how busy the machine is. Other sites of the database must be idle, with nothing
+ * left to report.
+ */
+async function scansPerRequest(s) {
+  const pick = traffic('uniform', s.names.length);
+  await drive(SCAN_LEAD_MS, pick, via(s));
+  await flushStats(s);
+  const before = await catalogScans(s.url);
+  const { requests } = await drive(SCAN_MS, pick, via(s));
+  await flushStats(s);
+  return ((await catalogScans(s.url)) - before) / requests;
+}
+
 const via =
   ({ site, Product, names }) =>
   (i) =>
@@ -174,6 +226,7 @@ let memBigAffinity;
 let memBigLonger;
 let memHuge;
 let recycled;
+let scans;
 const phase = {};
 const mark = (name, t0) => {
   phase[name] = Math.round((performance.now() - t0) / 100) / 10;
@@ -202,10 +255,19 @@ try {
     // The steady state of a running server: its backends have met its schemas (a connection is
     // recycled by the schemas it served, so they stay met). Cold, it takes ≈ 8,000 first meetings
     // (docs/isolation.md); the old default's variant never gets there, by design.
+    // Catalog scans are counted before any round, one site at a time (the others have nothing left
+    // to report), the old default's first: no site that must stay warm sits idle for pg's 10 s
+    // idle timeout before the rounds (a connection closed for idleness is a cold backend again).
     t0 = performance.now();
+    const longerScans = await scansPerRequest(longer);
     await drive(STEADY_MS, traffic('uniform', BIG), via(many));
     await drive(STEADY_MS / 4, traffic('uniform', BIG), via(affine));
-    mark('steady-state warm-up', t0);
+    scans = {
+      many: await scansPerRequest(many),
+      affinity: await scansPerRequest(affine),
+      longer: longerScans,
+    };
+    mark('steady state, catalog scans', t0);
     t0 = performance.now();
     samples = await runRounds(
       'schema',
@@ -400,6 +462,17 @@ if (!HUGE_RUN) {
           ],
         ),
       },
+      {
+        title: `Catalog index scans per request (${n(BIG)} schemas, uniform, counted by PostgreSQL before the rounds)`,
+        lines: table(
+          ['request pool', 'catalog index scans per request'],
+          [
+            ['one pool, recycled by schemas served (default)', scans.many],
+            ['affinity, recycled by schemas served', scans.affinity],
+            ['one pool, recycled every 1,000 checkouts (before)', scans.longer],
+          ].map(([label, v]) => [label, v.toFixed(2)]),
+        ),
+      },
       provisionTable(`${n(BIG)} schemas`, prov, memBig, recycled.big),
       {
         title: 'Backend memory of the other variants (the same rounds)',
@@ -431,6 +504,7 @@ if (!HUGE_RUN) {
       backendMemory: memBig,
       backendMemoryAffinity: memBigAffinity,
       backendMemoryMaxUses1000: memBigLonger,
+      catalogScansPerRequest: scans,
       recycled,
       explore: EXPLORE,
     },
