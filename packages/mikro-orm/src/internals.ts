@@ -150,8 +150,15 @@ export function beforeQueryBuilderExecute<TQb extends object>(
 function executeChecked(this: Guarded, ...args: unknown[]): Promise<unknown> {
   const slot = this[EXECUTE];
   if (!slot.started) {
+    let checked: Promise<void> | undefined;
+    try {
+      checked = slot.check();
+    } catch (error) {
+      // As from an async function, and checked again if the statement is run again.
+      return Promise.reject(error);
+    }
     slot.started = true;
-    slot.checked = slot.check();
+    slot.checked = checked;
   }
   if (slot.checked === undefined) return slot.execute.apply(this, args);
   return slot.checked.then(() => slot.execute.apply(this, args));

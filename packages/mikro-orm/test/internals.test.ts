@@ -189,6 +189,21 @@ describe('MikroORM internals md relies on (fails loudly when an upgrade changes 
     await plain.execute();
     expect(synchronous).toBe(1);
     expect(await em.count(Thing, { id: 6 })).toBe(1);
+    // A check that throws rejects the statement, and runs again if the statement is run again.
+    let refusals = 0;
+    const refused = beforeQueryBuilderExecute(
+      em.createQueryBuilder(Thing).insert({ id: 7, name: 'seven' }),
+      () => {
+        refusals++;
+        throw new Error('refused');
+      },
+    );
+    const first = refused.execute();
+    expect(first).toBeInstanceOf(Promise);
+    await expect(first).rejects.toThrow('refused');
+    await expect(refused.execute()).rejects.toThrow('refused');
+    expect(refusals).toBe(2);
+    expect(await em.count(Thing, { id: 7 })).toBe(0);
   });
 
   it('the hooks give every query builder the same methods: no closure per builder, which kept its entity manager alive through young-generation GCs', async () => {
