@@ -218,7 +218,7 @@ describe('MikroORM internals md relies on (fails loudly when an upgrade changes 
           async () => {},
         ) as unknown as Hooked & { getResult(): Promise<Array<{ id: number }>> },
     );
-    const [a, b] = hooked as [Hooked, Hooked];
+    const [a, b] = hooked as unknown as [Hooked, Hooked];
     const plain = QueryBuilder.prototype as unknown as Hooked;
     for (const method of ['finalize', 'clone', 'execute'] as const) {
       expect(a[method]).toBe(b[method]);
