@@ -147,4 +147,29 @@ describe('database-per-domain budget', () => {
       await site.close();
     }
   }, 120_000);
+
+  it('a domain’s query builders get no guard hook when there is no shared entity to refuse a join into, and get it when there is', async () => {
+    const { Owner, Item, Tag, Plan } = createConformanceEntities();
+    const own = (qb: object) => Object.hasOwn(qb, 'finalize');
+    for (const shared of [[], [Plan]]) {
+      const isolation = databasePerDomain({
+        driver: SqliteDriver,
+        folder: tempDir('md-guard-'),
+        entities: [Owner, Item, Tag, Plan],
+        shared,
+      });
+      const site = await createSite({ isolation, domains: [{ name: 'hooked' }] });
+      try {
+        await site.provision('hooked');
+        const hooked = await site.run('hooked', async () => {
+          const qb = site.em.createQueryBuilder(Item).select('*');
+          expect(await qb.getResultList()).toEqual([]);
+          return own(qb);
+        });
+        expect(hooked).toBe(shared.length > 0);
+      } finally {
+        await site.close();
+      }
+    }
+  });
 });

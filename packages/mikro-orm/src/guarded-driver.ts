@@ -103,7 +103,8 @@ function guardQueryBuilder(view: View, scope: Scope, qb: any): any {
   const { rules, binding, meta } = scope;
   const tenant = tenantOf(rules, meta);
   const schemaScoped = rules.schemaPerDomain && meta.schema === '*';
-  const sharedOutside = rules.sharedInRootOnly && !binding.root;
+  // No shared entity, no join into one to refuse (database-per-domain without shared entities: no hook at all).
+  const sharedOutside = rules.sharedInRootOnly && !binding.root && rules.shared.size > 0;
   if (tenant === undefined && !schemaScoped && !sharedOutside) return qb;
   beforeQueryBuilderFinalize(qb, (builder: any, state: QueryBuilderState) => {
     if (schemaScoped) {
