@@ -97,11 +97,20 @@ async function provisionAll({ site, names }, serial = 0) {
   return { serialMs, parallelMs };
 }
 
-/** Seeds ROWS_PER_DOMAIN rows in every domain's table, as the admin, 200 schemas per statement (setup, not measured). */
-async function seedAll({ isolation, names, url }) {
+/** Runs `fn` on a connection of its own as the admin, then closes it. */
+async function asAdmin(url, fn) {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
+    return await fn(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Seeds ROWS_PER_DOMAIN rows in every domain's table, as the admin, 200 schemas per statement (setup, not measured). */
+function seedAll({ isolation, names, url }) {
+  return asAdmin(url, async (admin) => {
     for (let from = 0; from < names.length; from += 200) {
       const sql = names
         .slice(from, from + 200)
@@ -112,16 +121,12 @@ async function seedAll({ isolation, names, url }) {
         .join('\n');
       await admin.query(sql);
     }
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 /** Private memory (RssAnon, MB) of every backend the request role holds open, by pid, read from /proc. */
-async function backendMemory(url) {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
+function backendMemory(url) {
+  return asAdmin(url, async (admin) => {
     const { rows } = await admin.query(
       `select pid from pg_stat_activity where datname = current_database() and usename <> current_user and backend_type = 'client backend'`,
     );
@@ -135,9 +140,7 @@ async function backendMemory(url) {
       }
     }
     return mb;
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 const summary = (mb) => {
@@ -163,18 +166,14 @@ async function splitMemory(url, sites) {
 }
 
 /** Index scans of the catalog tables a first meeting with a schema reads, in the database so far. */
-async function catalogScans(url) {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
+function catalogScans(url) {
+  return asAdmin(url, async (admin) => {
     const { rows } = await admin.query(
       `select coalesce(sum(idx_scan), 0)::bigint as scans from pg_stat_sys_indexes where relname = any($1)`,
       [['pg_class', 'pg_attribute', 'pg_index', 'pg_namespace', 'pg_attrdef', 'pg_constraint', 'pg_type']],
     );
     return Number(rows[0].scans);
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 /**
