@@ -112,7 +112,11 @@ async function main() {
     'interleaved in the same process or run (A B, B A, …), reports the median of per-round ratios with',
     'its spread, and, for the HTTP and lazy-EM comparisons, also counts instructions per request with',
     'valgrind (callgrind, `node --predictable`), which does not depend on the machine being quiet.',
-    'Where a spread is wide, read the instruction count first.',
+    'Where a spread is wide, read the instruction count first. The HTTP benchmark also measures a control,',
+    'two processes of the same code (the floor twice): a ratio inside its spread is no difference.',
+    "It pins its servers and wrk to one core and reads each server's CPU per request from the kernel.",
+    'Both tools come from Debian (`apt-get install valgrind wrk`); without them the benchmark says so,',
+    'skips the instruction counts, and loads the servers with autocannon, unpinned.',
     '',
   ];
   if (runs.length > 0) {

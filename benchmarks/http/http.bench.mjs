@@ -28,9 +28,10 @@ import {
   table,
   writeResults,
 } from '../lib/common.mjs';
+import { BENCH_CORE, canPin, haveWrk } from '../lib/cpu.mjs';
 import { DOMAINS, FRAMEWORKS, VARIANTS } from './apps.mjs';
 import { countInstructions, haveCallgrind, NODE_FLAGS, pool } from './callgrind.mjs';
-import { CONNECTIONS, loadServer, startServer } from './load.mjs';
+import { CONNECTIONS, loadServer, startServer, wrkRound } from './load.mjs';
 
 const started = performance.now();
 const load = { start: loadAverage() };
@@ -40,12 +41,14 @@ const children = killedOnExit();
 // autocannon measures in whole seconds: a round is 1 s of load per variant,
 // and more rounds (not longer ones) narrow the median of per-round ratios.
 const ROUNDS = pick({ smoke: 2, quick: 3, full: 8 });
-/** autocannon's latencies are whole milliseconds: a 0 means under 1 ms. */
-const underOneMs = (ms) => (ms < 1 ? '< 1' : ms);
+/** autocannon's latencies are whole milliseconds (a 0 means under 1 ms); wrk's are microseconds. */
+const latency = (ms) => (Number.isInteger(ms) ? (ms < 1 ? '< 1' : ms) : ms.toFixed(2));
 const SECONDS = 1;
 /** Requests per server before the first round: natively V8 stops compiling the path after ~20,000. */
 const WARM_REQUESTS = pick({ smoke: 2_000, quick: 5_000, full: 15_000 });
-const CALLGRIND = pick({ smoke: false, quick: false, full: true }) || process.argv.includes('--callgrind');
+const CALLGRIND =
+  (pick({ smoke: false, quick: false, full: true }) || process.argv.includes('--callgrind')) &&
+  !process.argv.includes('--no-callgrind');
 // V8 stops compiling this path only after ~20,000 requests (after 10,000 a
 // pass still costs 15–30% more than the steady state), and the first requests
 // after the instrumentation comes on still run slower paths (with 500
@@ -74,6 +77,8 @@ const OTHER_NODES =
     : pick({ smoke: [], quick: [], full: [22, 26] });
 const OTHER_ROUNDS = 3;
 const OTHER_WARM = 10_000;
+/** With wrk, a further warm-up per server as the rounds load it (~30,000–50,000 requests in 2 s). */
+const WARM_SECONDS = pick({ smoke: 1, quick: 1, full: 2 });
 // Bounded in time whatever happens; --callgrind in a smoke or quick run adds its few minutes.
 deadline(
   pick({ smoke: 90_000, quick: 85_000, full: 900_000 }) +
@@ -82,7 +87,16 @@ deadline(
   'http',
 );
 const CG_AGREEMENT = 0.01;
-const LABEL = { bare: 'bare', floor: 'floor', md: 'md', 'md+obs': 'md+obs' };
+/**
+ * The control: a second server of the floor, measured like every variant. Two processes of the same code are
+ * as far apart as this machine measures anything; a ratio inside the control's spread says nothing.
+ */
+const CONTROL = 'floor′';
+const LABEL = { bare: 'bare', floor: 'floor', md: 'md', 'md+obs': 'md+obs', [CONTROL]: 'floor, 2nd process' };
+/** The app a variant's server runs. */
+const appOf = (variant) => (variant === CONTROL ? 'floor' : variant);
+/** What Node 24's rounds measure: every variant and the control. */
+const MEASURED = [...VARIANTS, CONTROL];
 
 /** The goals, per framework (issue 15). */
 const GOAL = {
@@ -92,66 +106,101 @@ const GOAL = {
   instr: 1.03,
 };
 
+/** The ratios reported for every framework: [label, numerator variant, denominator variant]. */
+const RATIO_PAIRS = [
+  ['md/floor', 'md', 'floor'],
+  ['md/bare', 'md', 'bare'],
+  ['floor/bare', 'floor', 'bare'],
+  ['md+obs/floor', 'md+obs', 'floor'],
+  ['md+obs/bare', 'md+obs', 'bare'],
+  [`${CONTROL}/floor`, CONTROL, 'floor'],
+];
+/**
+ * With wrk, every measured process shares one core (lib/cpu.mjs says why), and the server's CPU per request is
+ * read from the kernel: the goals take the req/s one core sustains for the server alone (1 / its CPU per
+ * request), which the load generator's share on the same core does not dilute. Without wrk, autocannon from
+ * this process, unpinned, req/s only.
+ */
+const WRK = haveWrk() && canPin();
+
 /**
  * req/s of every variant of every framework on one Node: all servers started
  * at once (start-up is not measured), loaded one at a time, the variants of a
  * framework interleaved round by round.
  */
-async function measure(node, rounds, warm) {
+async function measure(node, rounds, warm, variants = VARIANTS) {
+  const core = WRK ? BENCH_CORE : undefined;
   const allServers = Object.fromEntries(
     await Promise.all(
       FRAMEWORKS.flatMap((f) =>
-        VARIANTS.map((v) => startServer(f, v, { node, children }).then((s) => [`${f} ${v}`, s])),
+        variants.map((v) => startServer(f, appOf(v), { node, children, core }).then((s) => [`${f} ${v}`, s])),
       ),
     ),
   );
+  const pairs = RATIO_PAIRS.filter(([, b, a]) => variants.includes(a) && variants.includes(b));
   const result = {};
   for (const framework of FRAMEWORKS) {
-    const servers = Object.fromEntries(VARIANTS.map((v) => [v, allServers[`${framework} ${v}`]]));
+    const servers = Object.fromEntries(variants.map((v) => [v, allServers[`${framework} ${v}`]]));
     try {
-      // Warm every variant (JIT tiers, connection setup) before measuring.
-      for (const variant of VARIANTS) await loadServer(servers[variant].port, { amount: warm });
+      // Warm every variant (JIT tiers, connection setup) before measuring, as measured with wrk:
+      // V8 is still compiling this path until ~20,000 requests.
+      for (const variant of variants) {
+        const { port, child } = servers[variant];
+        if (WRK) await wrkRound(port, { seconds: WARM_SECONDS, core, pid: child.pid });
+        else await loadServer(port, { amount: warm });
+      }
       const samples = await interleave(
         rounds,
-        VARIANTS,
+        variants,
         async (variant) => {
-          const r = await loadServer(servers[variant].port, { duration: SECONDS });
+          const { port, child } = servers[variant];
+          const r = WRK
+            ? await wrkRound(port, { seconds: SECONDS, core, pid: child.pid })
+            : await loadServer(port, { duration: SECONDS }).then((a) => ({
+                rps: a.requests.total / a.duration,
+                p50: a.latency.p50,
+                p99: a.latency.p99,
+                errors: a.errors,
+                non2xx: a.non2xx,
+              }));
           if (r.non2xx > 0 || r.errors > 0)
             throw new Error(`${framework} ${variant}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-          return { rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99 };
+          return r;
         },
         (round) => process.stdout.write(`${framework}: round ${round + 1}/${rounds}\r`),
       );
-      const rps = Object.fromEntries(VARIANTS.map((v) => [v, samples[v].map((s) => s.rps)]));
+      const rps = Object.fromEntries(variants.map((v) => [v, samples[v].map((s) => s.rps)]));
+      // req/s one core sustains for the server alone, per round.
+      const capacity = WRK
+        ? Object.fromEntries(variants.map((v) => [v, samples[v].map((s) => 1e6 / s.cpuUs)]))
+        : undefined;
       result[framework] = {
         ...Object.fromEntries(
-          VARIANTS.map((v) => [
+          variants.map((v) => [
             v,
             {
               rps: summarize(rps[v]),
+              cpuUs: WRK ? summarize(samples[v].map((s) => s.cpuUs)) : undefined,
               p50: median(samples[v].map((s) => s.p50)),
               p99: median(samples[v].map((s) => s.p99)),
             },
           ]),
         ),
-        ratios: {
-          'md/floor': pairwiseRatio(rps.floor, rps.md),
-          'md/bare': pairwiseRatio(rps.bare, rps.md),
-          'floor/bare': pairwiseRatio(rps.bare, rps.floor),
-          'md+obs/floor': pairwiseRatio(rps.floor, rps['md+obs']),
-          'md+obs/bare': pairwiseRatio(rps.bare, rps['md+obs']),
-        },
+        ratios: Object.fromEntries(pairs.map(([k, b, a]) => [k, pairwiseRatio(rps[a], rps[b])])),
+        capacityRatios: WRK
+          ? Object.fromEntries(pairs.map(([k, b, a]) => [k, pairwiseRatio(capacity[a], capacity[b])]))
+          : undefined,
         samples,
       };
     } finally {
-      for (const variant of VARIANTS) servers[variant].child.kill('SIGTERM');
+      for (const variant of variants) servers[variant].child.kill('SIGTERM');
     }
   }
   process.stdout.write('\n');
   return result;
 }
 
-const http = await measure(process.execPath, ROUNDS, WARM_REQUESTS);
+const http = await measure(process.execPath, ROUNDS, WARM_REQUESTS, MEASURED);
 // The same comparison on the Nodes beside 24 (fewer rounds): reported, not goals.
 const beside = {};
 for (const major of OTHER_NODES) {
@@ -195,23 +244,31 @@ if (CALLGRIND) {
 load.end = loadAverage();
 
 const ratioText = (r) => `${fmt.x(r.median)} (rounds ${fmt.x(r.min)}–${fmt.x(r.max)})`;
+/** The control's ratio beside a goal's, the same way. */
+const controlText = (h) => {
+  const c = goalRatios(h)[`${CONTROL}/floor`];
+  return `; two floor processes: ${ratioText(c)}`;
+};
+/** The ratios the goals read: per server core with wrk, the whole loopback's req/s without. */
+const goalRatios = (h) => h.capacityRatios ?? h.ratios;
+const PER = WRK ? 'req/s per server core' : 'req/s';
 const goals = FRAMEWORKS.flatMap((f) => {
-  const r = http[f].ratios;
+  const r = goalRatios(http[f]);
   const list = [
     goal(
-      `${f}: md/floor req/s`,
+      `${f}: md/floor ${PER}`,
       `≥ ${GOAL.mdFloor}×`,
-      ratioText(r['md/floor']),
+      `${ratioText(r['md/floor'])}${controlText(http[f])}`,
       r['md/floor'].median >= GOAL.mdFloor,
     ),
     goal(
-      `${f}: md/bare req/s`,
+      `${f}: md/bare ${PER}`,
       `≥ ${GOAL.mdBare[f]}×`,
       ratioText(r['md/bare']),
       r['md/bare'].median >= GOAL.mdBare[f],
     ),
     goal(
-      `${f}: md+obs/floor req/s`,
+      `${f}: md+obs/floor ${PER}`,
       `≥ ${GOAL.obsFloor}×`,
       ratioText(r['md+obs/floor']),
       r['md+obs/floor'].median >= GOAL.obsFloor,
@@ -241,34 +298,50 @@ const goals = FRAMEWORKS.flatMap((f) => {
   return list;
 });
 
-const RATIOS = ['md/floor', 'md/bare', 'floor/bare', 'md+obs/floor', 'md+obs/bare'];
+const RATIOS = RATIO_PAIRS.map(([k]) => k);
+const ratioRows = (which) =>
+  FRAMEWORKS.map((f) => [
+    f,
+    ...RATIOS.map((k) => {
+      const r = which(http[f])[k];
+      return `${fmt.x(r.median)} (${fmt.spread(r)})`;
+    }),
+  ]);
 const tables = [
   {
-    title: 'Requests per second over 127.0.0.1 (median of rounds)',
+    title: `Requests per second over 127.0.0.1${WRK ? ', server and wrk on one core' : ''} (median of rounds)`,
     lines: table(
       [
         'framework',
-        ...VARIANTS.map((v) => `${LABEL[v]} req/s`),
-        ...VARIANTS.map((v) => `p50 / p99 ${LABEL[v]}`),
+        ...MEASURED.map((v) => `${LABEL[v]} req/s`),
+        ...(WRK ? MEASURED.map((v) => `${LABEL[v]} server CPU / req`) : []),
+        ...MEASURED.map((v) => `p50 / p99 ${LABEL[v]}`),
       ],
       FRAMEWORKS.map((f) => [
         f,
-        ...VARIANTS.map((v) => fmt.int(http[f][v].rps.median)),
-        ...VARIANTS.map((v) => `${underOneMs(http[f][v].p50)} / ${underOneMs(http[f][v].p99)} ms`),
+        ...MEASURED.map((v) => fmt.int(http[f][v].rps.median)),
+        ...(WRK ? MEASURED.map((v) => fmt.us(http[f][v].cpuUs.median)) : []),
+        ...MEASURED.map((v) => `${latency(http[f][v].p50)} / ${latency(http[f][v].p99)} ms`),
       ]),
     ),
   },
+  ...(WRK
+    ? [
+        {
+          title:
+            'Ratios of req/s per server core, 1 / server CPU per request (the goals; median of per-round ratios, spread min–max, IQR)',
+          lines: table(
+            ['framework', ...RATIOS],
+            ratioRows((h) => h.capacityRatios),
+          ),
+        },
+      ]
+    : []),
   {
-    title: 'Ratios (median of per-round ratios; spread min–max, IQR)',
+    title: `Ratios of req/s${WRK ? ', server and wrk together on one core' : ''} (median of per-round ratios; spread min–max, IQR)`,
     lines: table(
       ['framework', ...RATIOS],
-      FRAMEWORKS.map((f) => [
-        f,
-        ...RATIOS.map((k) => {
-          const r = http[f].ratios[k];
-          return `${fmt.x(r.median)} (${fmt.spread(r)})`;
-        }),
-      ]),
+      ratioRows((h) => h.ratios),
     ),
   },
 ];
@@ -277,10 +350,13 @@ if (Object.keys(beside).length > 0) {
     FRAMEWORKS.map((f) => [
       label,
       f,
-      ...RATIOS.map((k) => `${fmt.x(h[f].ratios[k].median)} (${fmt.spread(h[f].ratios[k])})`),
+      ...RATIOS.map((k) => {
+        const r = goalRatios(h[f])[k];
+        return r === undefined ? '–' : `${fmt.x(r.median)} (${fmt.spread(r)})`;
+      }),
     ]);
   tables.push({
-    title: 'Ratios on Node 24 and beside it (median of per-round ratios; spread min–max, IQR)',
+    title: `Ratios of ${PER} on Node 24 and beside it (median of per-round ratios; spread min–max, IQR)`,
     lines: table(
       ['Node', 'framework', ...RATIOS],
       [
@@ -329,7 +405,7 @@ if (Object.keys(instructions).length > 0) {
 
 writeResults('http', started, {
   title: 'HTTP overhead: bare framework, the floor, md, md with observability',
-  method: `Each framework serves GET /hello with a small JSON body naming the domain, in four variants: **bare** (the framework alone); **floor** (the least any tenancy layer pays, written by hand in the same app: a \`Map\` lookup of the Host among ${DOMAINS} domains and one \`AsyncLocalStorage.run\` around the rest of the request, the handler reading the domain from the store); **md** (md's adapter, the default site: host resolver among the same ${DOMAINS} domains, domain context, a row-level strategy configured on SQLite that the handler never touches); **md+obs** (md with the @md/observability plugin: a pino logger per domain, per-domain request counts and latency buckets recorded on every response, handed to prom-client when scraped). Each server runs in its own Node process (${process.version}); autocannon (${CONNECTIONS} connections, requests cycling over ${DOMAINS} Host headers) loads one server at a time from the benchmark process: ${fmt.int(WARM_REQUESTS)} warm-up requests per server, then ${ROUNDS} rounds of ${SECONDS} s per variant, the four variants interleaved with the order rotated every round. Each ratio is the median of per-round ratios (spread: min–max and IQR). ${callgrindNote} ${OTHER_NODES.length > 0 ? `Beside Node 24, the req/s comparison ran again on Node ${OTHER_NODES.join(' and ')} (${OTHER_ROUNDS} rounds, ${fmt.int(OTHER_WARM)} warm-up requests per server): reported, the goals are Node 24's. ` : ''}Load average (1 / 5 / 15 min) ${load.start.join(' / ')} at the start, ${load.end.join(' / ')} at the end (2 cores).`,
+  method: `Each framework serves GET /hello with a small JSON body naming the domain, in four variants: **bare** (the framework alone); **floor** (the least any tenancy layer pays, written by hand in the same app: a \`Map\` lookup of the Host among ${DOMAINS} domains and one \`AsyncLocalStorage.run\` around the rest of the request, the handler reading the domain from the store); **md** (md's adapter, the default site: host resolver among the same ${DOMAINS} domains, domain context, a row-level strategy configured on SQLite that the handler never touches); **md+obs** (md with the @md/observability plugin: a pino logger per domain, per-domain request counts and latency buckets recorded on every response, handed to prom-client when scraped). Each server runs in its own Node process (${process.version}), and a **control** beside them: a second floor server, measured like the others, so that the report shows how far apart two processes of the same code measure in the same run (a ratio inside that spread says nothing). ${WRK ? `${WARM_SECONDS} s of warm-up per server, then` : `${fmt.int(WARM_REQUESTS)} warm-up requests per server, then`} ${ROUNDS} rounds of ${SECONDS} s per variant, the variants interleaved with the order rotated every round, one server loaded at a time, ${CONNECTIONS} connections, requests cycling over ${DOMAINS} Host headers. ${WRK ? `The load is wrk's (one thread, C: a fraction of autocannon's cost per request), pinned with every server to core ${BENCH_CORE}, and the kernel counts each server's CPU (every thread, schedstat): **req/s per server core** = 10⁶ / server CPU µs per request is what one core sustains for that server alone, which the goals read (wrk's share of the same core would draw every ratio towards 1). The loopback's req/s of the pair is shown beside. This 2-vCPU VM's own speed moves under any load: the same server's CPU per request ranged 10–24 µs (Fastify floor) between minutes, and in 1 s rounds two identical servers run side by side on the two cores measured 0.75–1.40× of each other; pinning, SCHED_BATCH and one connection did not remove it (lib/cpu.mjs).` : "The load is autocannon's, from the benchmark process, unpinned (wrk or taskset not found: `apt-get install wrk` for the pinned measure the goals read)."} Each ratio is the median of per-round ratios (spread: min–max and IQR). ${callgrindNote} ${OTHER_NODES.length > 0 ? `Beside Node 24, the req/s comparison ran again on Node ${OTHER_NODES.join(' and ')} (${OTHER_ROUNDS} rounds, ${fmt.int(OTHER_WARM)} warm-up requests per server${WRK ? `, then ${WARM_SECONDS} s of wrk` : ''}): reported, the goals are Node 24's. ` : ''}Load average (1 / 5 / 15 min) ${load.start.join(' / ')} at the start, ${load.end.join(' / ')} at the end (2 cores).`,
   goals,
   tables,
   charts: [
@@ -366,12 +442,12 @@ writeResults('http', started, {
       },
     },
     {
-      title: `HTTP: md/floor req/s ratio per round (goal ≥ ${GOAL.mdFloor})`,
+      title: `HTTP: md/floor ${PER} ratio per round (goal ≥ ${GOAL.mdFloor})`,
       spec: {
         width: 360,
         data: {
           values: FRAMEWORKS.flatMap((f) =>
-            http[f].ratios['md/floor'].ratios.map((ratio, round) => ({ framework: f, round, ratio })),
+            goalRatios(http[f])['md/floor'].ratios.map((ratio, round) => ({ framework: f, round, ratio })),
           ),
         },
         layer: [
@@ -379,7 +455,7 @@ writeResults('http', started, {
             mark: { type: 'tick', thickness: 2 },
             encoding: {
               y: { field: 'framework', type: 'nominal', title: null },
-              x: { field: 'ratio', type: 'quantitative', scale: { zero: false }, title: 'md / floor req/s' },
+              x: { field: 'ratio', type: 'quantitative', scale: { zero: false }, title: `md / floor ${PER}` },
             },
           },
           {
@@ -400,7 +476,9 @@ writeResults('http', started, {
     rounds: ROUNDS,
     seconds: SECONDS,
     warmRequests: WARM_REQUESTS,
+    warmSeconds: WRK ? WARM_SECONDS : 0,
     connections: CONNECTIONS,
+    load: WRK ? { tool: 'wrk', core: BENCH_CORE } : { tool: 'autocannon', core: null },
     callgrind: CALLGRIND ? { ...CG, variants: CG_VARIANTS, nodeFlags: NODE_FLAGS } : null,
   },
 });

@@ -1,0 +1,113 @@
+// One core for a measured process and what loads it, and the CPU time a
+// process (every thread) has used so far. A server and its load generator
+// on one core measure the server's CPU per request exactly (schedstat,
+// nanoseconds, every thread), which the load generator's share does not
+// blur. What pinning does not remove, measured on this 2-vCPU VM: the VM's
+// own speed moves (a register-only loop 150–190 ms between minutes, a
+// server's CPU per request 10–24 µs), on one core or two, with SCHED_BATCH
+// or one connection alike; only many interleaved rounds and a control (two
+// processes of the same code) tell a difference from it.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+
+/** Whether `name` runs here (`name --version` or `-h` exits, whatever its code). */
+function runs(name, args) {
+  try {
+    execFileSync(name, args, { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    return error.code !== 'ENOENT';
+  }
+}
+
+let pinning;
+/** Whether processes can be pinned (Linux with util-linux's taskset and /proc). */
+export function canPin() {
+  pinning ??= os.platform() === 'linux' && os.cpus().length > 1 && runs('taskset', ['-V']);
+  return pinning;
+}
+
+/** The core measured processes share: the last one (the benchmark's own process is not pinned). */
+export const BENCH_CORE = Math.max(0, os.cpus().length - 1);
+
+/** `[command, args]` that runs `command args` on `core` (unpinned when pinning is not possible). */
+export function onCore(core, command, args) {
+  return canPin() ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+}
+
+/** Pins a running process, every thread of it, to `core`; false when it cannot. */
+export function pinProcess(pid, core) {
+  if (!canPin()) return false;
+  execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+  return true;
+}
+
+/**
+ * Nanoseconds of CPU the process `pid` has run so far, every live thread
+ * (from /proc/<pid>/task/<tid>/schedstat); undefined where /proc has no such
+ * thing. Node's threads live as long as the process, so differences of two
+ * readings are the CPU used in between.
+ */
+export function processCpuNs(pid) {
+  try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return ns;
+  } catch {
+    return undefined;
+  }
+}
+
+let wrk;
+/** Whether wrk (the C load generator; Debian's `wrk` package) is installed. */
+export function haveWrk() {
+  wrk ??= runs('wrk', ['--version']);
+  return wrk;
+}
+
+/** The parent of process `pid` (from /proc/<pid>/stat). */
+function parentOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name, in parentheses, may hold spaces: the fields after it are plain.
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/**
+ * Pins a local PostgreSQL to `core`: its postmaster (found as the parent of
+ * the backend `backendPid` a connection reports with `pg_backend_pid()`) and
+ * every process it has started; the backends it forks later inherit the
+ * pinning. False when it cannot (no taskset, or the server is not a process here).
+ */
+export function pinPostgres(backendPid, core) {
+  if (!canPin()) return false;
+  let postmaster;
+  try {
+    postmaster = parentOf(backendPid);
+  } catch {
+    return false;
+  }
+  const processes = [postmaster];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (parentOf(Number(entry)) === postmaster) processes.push(Number(entry));
+    } catch {
+      // Ended while listing.
+    }
+  }
+  for (const pid of processes) {
+    try {
+      pinProcess(pid, core);
+    } catch {
+      // A process that ended in between.
+    }
+  }
+  return true;
+}
