@@ -77,8 +77,9 @@ const OTHER_NODES =
     : pick({ smoke: [], quick: [], full: [22, 26] });
 const OTHER_ROUNDS = 3;
 const OTHER_WARM = 10_000;
-/** With wrk, a further warm-up per server as the rounds load it (~30,000–50,000 requests in 2 s). */
+/** With wrk, the warm-up per server instead, as the rounds load it (Node 24: ~30,000–120,000 requests in 2 s). */
 const WARM_SECONDS = pick({ smoke: 1, quick: 1, full: 2 });
+const OTHER_WARM_SECONDS = 1;
 // Bounded in time whatever happens; --callgrind in a smoke or quick run adds its few minutes.
 deadline(
   pick({ smoke: 90_000, quick: 85_000, full: 900_000 }) +
@@ -128,7 +129,7 @@ const WRK = haveWrk() && canPin();
  * at once (start-up is not measured), loaded one at a time, the variants of a
  * framework interleaved round by round.
  */
-async function measure(node, rounds, warm, variants = VARIANTS) {
+async function measure(node, rounds, { warm, warmSeconds }, variants = VARIANTS) {
   const core = WRK ? BENCH_CORE : undefined;
   const allServers = Object.fromEntries(
     await Promise.all(
@@ -146,7 +147,7 @@ async function measure(node, rounds, warm, variants = VARIANTS) {
       // V8 is still compiling this path until ~20,000 requests.
       for (const variant of variants) {
         const { port, child } = servers[variant];
-        if (WRK) await wrkRound(port, { seconds: WARM_SECONDS, core, pid: child.pid });
+        if (WRK) await wrkRound(port, { seconds: warmSeconds, core, pid: child.pid });
         else await loadServer(port, { amount: warm });
       }
       const samples = await interleave(
@@ -200,7 +201,12 @@ async function measure(node, rounds, warm, variants = VARIANTS) {
   return result;
 }
 
-const http = await measure(process.execPath, ROUNDS, WARM_REQUESTS, MEASURED);
+const http = await measure(
+  process.execPath,
+  ROUNDS,
+  { warm: WARM_REQUESTS, warmSeconds: WARM_SECONDS },
+  MEASURED,
+);
 // The same comparison on the Nodes beside 24 (fewer rounds): reported, not goals.
 const beside = {};
 for (const major of OTHER_NODES) {
@@ -212,7 +218,10 @@ for (const major of OTHER_NODES) {
     continue;
   }
   process.stdout.write(`Node ${node.version}:\n`);
-  beside[major] = { version: node.version, http: await measure(node.path, OTHER_ROUNDS, OTHER_WARM) };
+  beside[major] = {
+    version: node.version,
+    http: await measure(node.path, OTHER_ROUNDS, { warm: OTHER_WARM, warmSeconds: OTHER_WARM_SECONDS }),
+  };
 }
 
 const instructions = {};
@@ -405,7 +414,7 @@ if (Object.keys(instructions).length > 0) {
 
 writeResults('http', started, {
   title: 'HTTP overhead: bare framework, the floor, md, md with observability',
-  method: `Each framework serves GET /hello with a small JSON body naming the domain, in four variants: **bare** (the framework alone); **floor** (the least any tenancy layer pays, written by hand in the same app: a \`Map\` lookup of the Host among ${DOMAINS} domains and one \`AsyncLocalStorage.run\` around the rest of the request, the handler reading the domain from the store); **md** (md's adapter, the default site: host resolver among the same ${DOMAINS} domains, domain context, a row-level strategy configured on SQLite that the handler never touches); **md+obs** (md with the @md/observability plugin: a pino logger per domain, per-domain request counts and latency buckets recorded on every response, handed to prom-client when scraped). Each server runs in its own Node process (${process.version}), and a **control** beside them: a second floor server, measured like the others, so that the report shows how far apart two processes of the same code measure in the same run (a ratio inside that spread says nothing). ${WRK ? `${WARM_SECONDS} s of warm-up per server, then` : `${fmt.int(WARM_REQUESTS)} warm-up requests per server, then`} ${ROUNDS} rounds of ${SECONDS} s per variant, the variants interleaved with the order rotated every round, one server loaded at a time, ${CONNECTIONS} connections, requests cycling over ${DOMAINS} Host headers. ${WRK ? `The load is wrk's (one thread, C: a fraction of autocannon's cost per request), pinned with every server to core ${BENCH_CORE}, and the kernel counts each server's CPU (every thread, schedstat): **req/s per server core** = 10⁶ / server CPU µs per request is what one core sustains for that server alone, which the goals read (wrk's share of the same core would draw every ratio towards 1). The loopback's req/s of the pair is shown beside. This 2-vCPU VM's own speed moves under any load: the same server's CPU per request ranged 10–24 µs (Fastify floor) between minutes, and in 1 s rounds two identical servers run side by side on the two cores measured 0.75–1.40× of each other; pinning, SCHED_BATCH and one connection did not remove it (lib/cpu.mjs).` : "The load is autocannon's, from the benchmark process, unpinned (wrk or taskset not found: `apt-get install wrk` for the pinned measure the goals read)."} Each ratio is the median of per-round ratios (spread: min–max and IQR). ${callgrindNote} ${OTHER_NODES.length > 0 ? `Beside Node 24, the req/s comparison ran again on Node ${OTHER_NODES.join(' and ')} (${OTHER_ROUNDS} rounds, ${fmt.int(OTHER_WARM)} warm-up requests per server${WRK ? `, then ${WARM_SECONDS} s of wrk` : ''}): reported, the goals are Node 24's. ` : ''}Load average (1 / 5 / 15 min) ${load.start.join(' / ')} at the start, ${load.end.join(' / ')} at the end (2 cores).`,
+  method: `Each framework serves GET /hello with a small JSON body naming the domain, in four variants: **bare** (the framework alone); **floor** (the least any tenancy layer pays, written by hand in the same app: a \`Map\` lookup of the Host among ${DOMAINS} domains and one \`AsyncLocalStorage.run\` around the rest of the request, the handler reading the domain from the store); **md** (md's adapter, the default site: host resolver among the same ${DOMAINS} domains, domain context, a row-level strategy configured on SQLite that the handler never touches); **md+obs** (md with the @md/observability plugin: a pino logger per domain, per-domain request counts and latency buckets recorded on every response, handed to prom-client when scraped). Each server runs in its own Node process (${process.version}), and a **control** beside them: a second floor server, measured like the others, so that the report shows how far apart two processes of the same code measure in the same run (a ratio inside that spread says nothing). ${WRK ? `${WARM_SECONDS} s of warm-up per server, then` : `${fmt.int(WARM_REQUESTS)} warm-up requests per server, then`} ${ROUNDS} rounds of ${SECONDS} s per variant, the variants interleaved with the order rotated every round, one server loaded at a time, ${CONNECTIONS} connections, requests cycling over ${DOMAINS} Host headers. ${WRK ? `The load is wrk's (one thread, C: a fraction of autocannon's cost per request), pinned with every server to core ${BENCH_CORE}, and the kernel counts each server's CPU (every thread, schedstat): **req/s per server core** = 10⁶ / server CPU µs per request is what one core sustains for that server alone, which the goals read (wrk's share of the same core would draw every ratio towards 1). The loopback's req/s of the pair is shown beside. This 2-vCPU VM's own speed moves under any load: the same server's CPU per request ranged 10–24 µs (Fastify floor) between minutes, and in 1 s rounds two identical servers run side by side on the two cores measured 0.75–1.40× of each other; pinning, SCHED_BATCH and one connection did not remove it (lib/cpu.mjs).` : "The load is autocannon's, from the benchmark process, unpinned (wrk or taskset not found: `apt-get install wrk` for the pinned measure the goals read)."} Each ratio is the median of per-round ratios (spread: min–max and IQR). ${callgrindNote} ${OTHER_NODES.length > 0 ? `Beside Node 24, the req/s comparison ran again on Node ${OTHER_NODES.join(' and ')} (${OTHER_ROUNDS} rounds after ${WRK ? `${OTHER_WARM_SECONDS} s` : `${fmt.int(OTHER_WARM)} requests`} of warm-up per server, no control): reported, the goals are Node 24's. ` : ''}Load average (1 / 5 / 15 min) ${load.start.join(' / ')} at the start, ${load.end.join(' / ')} at the end (2 cores).`,
   goals,
   tables,
   charts: [
