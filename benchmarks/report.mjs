@@ -11,6 +11,7 @@ import { machine, REPO_DIR, resultsDir, table } from './lib/common.mjs';
 
 const ORDER = [
   'http',
+  'http-nodes',
   'resolution',
   'services',
   'routing-database',
@@ -80,7 +81,9 @@ async function main() {
     'Measured numbers for choosing an isolation strategy (see [choosing a strategy](choosing-a-strategy.md)).',
     'Run them yourself: `pnpm build && pnpm bench` (full, under 15 minutes) or `pnpm bench --quick`',
     '(under 2 minutes), or one benchmark: `pnpm bench http`. Then `pnpm bench:report`. Each benchmark',
-    'starts its own throwaway PostgreSQL when it needs one and talks to 127.0.0.1 only.',
+    'starts its own throwaway PostgreSQL when it needs one and talks to 127.0.0.1 only. Three run',
+    'only when named, too long for the full run: `pnpm bench http-nodes` (the HTTP comparison on',
+    'Node 22 and 26), `pnpm bench schema-10k` and `pnpm bench sqlite-driver`.',
     '',
     '## Machine',
     '',

@@ -1,7 +1,8 @@
 // `pnpm bench [name…] [--quick | --smoke]`: runs the benchmarks, each in its
 // own Node process (so one's heap, JIT state and open servers never colour
 // another's numbers), each bounded in time. A name may be a prefix:
-// `pnpm bench routing` runs the three routing benchmarks.
+// `pnpm bench routing` runs the three routing benchmarks (an optional
+// benchmark, left out of the full run, only by its own name).
 //
 // Benchmarks import the BUILT packages: run `pnpm build` first.
 // Results: benchmarks/results/<name>.json and .md (or $MD_BENCH_RESULTS);
@@ -18,6 +19,13 @@ export const BENCHMARKS = {
   'lazy-em': { script: 'lazy-em/lazy-em.bench.mjs', limit: { smoke: 60, quick: 20, full: 240 } },
   // Full: ~2 min of interleaved load, then callgrind (6 processes, 1-2.5 min of a core each).
   http: { script: 'http/http.bench.mjs', limit: { smoke: 60, quick: 60, full: 600 } },
+  // The same req/s comparison on Node 22 and 26 (~4.5 minutes in full mode): only when named (`pnpm bench http-nodes`).
+  'http-nodes': {
+    script: 'http/http.bench.mjs',
+    args: ['--nodes'],
+    optional: true,
+    limit: { smoke: 90, quick: 120, full: 400 },
+  },
   'routing-row': { script: 'routing/row.bench.mjs', limit: { smoke: 60, quick: 25, full: 180 } },
   'routing-schema': { script: 'routing/schema.bench.mjs', limit: { smoke: 60, quick: 25, full: 120 } },
   'routing-database': { script: 'routing/database.bench.mjs', limit: { smoke: 90, quick: 35, full: 160 } },
@@ -79,7 +87,10 @@ async function main() {
   const defaults = Object.keys(BENCHMARKS).filter((n) => !BENCHMARKS[n].optional);
   const names = wanted.length === 0 ? defaults : [];
   for (const w of wanted) {
-    const matches = Object.keys(BENCHMARKS).filter((n) => n === w || n.startsWith(`${w}-`));
+    // A prefix names the benchmarks of the full run it starts (`routing`); an optional one only by its name.
+    const matches = Object.keys(BENCHMARKS).filter(
+      (n) => n === w || (n.startsWith(`${w}-`) && !BENCHMARKS[n].optional),
+    );
     if (matches.length === 0) {
       console.error(`unknown benchmark "${w}"\n${usage()}`);
       process.exit(64);

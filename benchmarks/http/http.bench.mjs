@@ -46,7 +46,14 @@ const latency = (ms) => (Number.isInteger(ms) ? (ms < 1 ? '< 1' : ms) : ms.toFix
 const SECONDS = 1;
 /** Requests per server before the first round: natively V8 stops compiling the path after ~20,000. */
 const WARM_REQUESTS = pick({ smoke: 2_000, quick: 5_000, full: 15_000 });
+/**
+ * `--nodes` (the `http-nodes` benchmark): the same req/s comparison, control included, on each Node
+ * beside 24 (22 and 26) instead of on 24, no instruction counts. Apart from the full run, which cannot
+ * spare its ~4.5 minutes.
+ */
+const NODES_RUN = process.argv.includes('--nodes');
 const CALLGRIND =
+  !NODES_RUN &&
   (pick({ smoke: false, quick: false, full: true }) || process.argv.includes('--callgrind')) &&
   !process.argv.includes('--no-callgrind');
 // V8 stops compiling this path only after ~20,000 requests (after 10,000 a
@@ -70,11 +77,16 @@ const CG_WANTED = (process.env.MD_CG_VARIANTS ?? 'floor,md').split(',');
 /** floor and md always (the goal), in the order of VARIANTS. */
 const CG_VARIANTS = VARIANTS.filter((v) => v === 'floor' || v === 'md' || CG_WANTED.includes(v));
 const CG_CONCURRENCY = 2;
-/** Nodes measured beside 24 (req/s only, fewer rounds), as issue 15 asks; MD_BENCH_OTHER_NODES=22,26 in any mode. */
+/**
+ * The Nodes beside 24, as issue 15 asks: measured by `--nodes` (22 and 26 unless MD_BENCH_OTHER_NODES
+ * says); MD_BENCH_OTHER_NODES=22,26 without it adds a short look (3 rounds, no control) to Node 24's run.
+ */
 const OTHER_NODES =
   process.env.MD_BENCH_OTHER_NODES !== undefined
     ? process.env.MD_BENCH_OTHER_NODES.split(',').filter(Boolean).map(Number)
-    : pick({ smoke: [], quick: [], full: [22, 26] });
+    : NODES_RUN
+      ? pick({ smoke: [22], quick: [22, 26], full: [22, 26] })
+      : [];
 const OTHER_ROUNDS = 3;
 const OTHER_WARM = 10_000;
 /** With wrk, the warm-up per server instead, as the rounds load it (Node 24: ~30,000–120,000 requests in 2 s). */
@@ -84,8 +96,8 @@ const OTHER_WARM_SECONDS = 1;
 deadline(
   pick({ smoke: 90_000, quick: 85_000, full: 900_000 }) +
     (CALLGRIND ? pick({ smoke: 300_000, quick: 300_000, full: 0 }) : 0) +
-    (process.env.MD_BENCH_OTHER_NODES !== undefined ? OTHER_NODES.length * 120_000 : 0),
-  'http',
+    OTHER_NODES.length * (NODES_RUN ? pick({ smoke: 60_000, quick: 60_000, full: 200_000 }) : 120_000),
+  NODES_RUN ? 'http-nodes' : 'http',
 );
 const CG_AGREEMENT = 0.01;
 /**
@@ -201,28 +213,40 @@ async function measure(node, rounds, { warm, warmSeconds }, variants = VARIANTS)
   return result;
 }
 
-const http = await measure(
-  process.execPath,
-  ROUNDS,
-  { warm: WARM_REQUESTS, warmSeconds: WARM_SECONDS },
-  MEASURED,
-);
-// The same comparison on the Nodes beside 24 (fewer rounds): reported, not goals.
-const beside = {};
+/** Node 24's measurement, or (`--nodes`) the same on each Node beside it: `{ version, http }` or `{ major, error }`. */
+const runs = [];
+if (!NODES_RUN) {
+  runs.push({
+    version: process.version,
+    http: await measure(
+      process.execPath,
+      ROUNDS,
+      { warm: WARM_REQUESTS, warmSeconds: WARM_SECONDS },
+      MEASURED,
+    ),
+  });
+}
+// The Nodes beside 24: with --nodes the same protocol, control included (its own benchmark, http-nodes);
+// named in MD_BENCH_OTHER_NODES, a short look beside Node 24's run (fewer rounds, no control).
 for (const major of OTHER_NODES) {
   let node;
   try {
     node = nodeBinary(major);
   } catch (error) {
-    beside[major] = { error: error.message };
+    runs.push({ major, error: error.message });
     continue;
   }
   process.stdout.write(`Node ${node.version}:\n`);
-  beside[major] = {
+  runs.push({
     version: node.version,
-    http: await measure(node.path, OTHER_ROUNDS, { warm: OTHER_WARM, warmSeconds: OTHER_WARM_SECONDS }),
-  };
+    http: NODES_RUN
+      ? await measure(node.path, ROUNDS, { warm: WARM_REQUESTS, warmSeconds: WARM_SECONDS }, MEASURED)
+      : await measure(node.path, OTHER_ROUNDS, { warm: OTHER_WARM, warmSeconds: OTHER_WARM_SECONDS }),
+  });
 }
+const measured = runs.filter((r) => r.error === undefined);
+/** Node 24's (the goals'), in the default run. */
+const http = NODES_RUN ? undefined : runs[0].http;
 
 const instructions = {};
 let callgrindNote = 'Instruction counts are only taken in the full run (or with --callgrind).';
@@ -261,121 +285,113 @@ const controlText = (h) => {
 /** The ratios the goals read: per server core with wrk, the whole loopback's req/s without. */
 const goalRatios = (h) => h.capacityRatios ?? h.ratios;
 const PER = WRK ? 'req/s per server core' : 'req/s';
-const goals = FRAMEWORKS.flatMap((f) => {
-  const r = goalRatios(http[f]);
-  const list = [
+/** The req/s goals of one Node's measurement (`prefix` names the Node in the --nodes run). */
+const reqGoals = (h, prefix = '') =>
+  FRAMEWORKS.flatMap((f) => {
+    const r = goalRatios(h[f]);
+    const control = r[`${CONTROL}/floor`] === undefined ? '' : controlText(h[f]);
+    return [
+      goal(
+        `${prefix}${f}: md/floor ${PER}`,
+        `≥ ${GOAL.mdFloor}×`,
+        `${ratioText(r['md/floor'])}${control}`,
+        r['md/floor'].median >= GOAL.mdFloor,
+      ),
+      goal(
+        `${prefix}${f}: md/bare ${PER}`,
+        `≥ ${GOAL.mdBare[f]}×`,
+        ratioText(r['md/bare']),
+        r['md/bare'].median >= GOAL.mdBare[f],
+      ),
+      goal(
+        `${prefix}${f}: md+obs/floor ${PER}`,
+        `≥ ${GOAL.obsFloor}×`,
+        ratioText(r['md+obs/floor']),
+        r['md+obs/floor'].median >= GOAL.obsFloor,
+      ),
+    ];
+  });
+/** The instruction goals, per framework counted. */
+const instructionGoals = FRAMEWORKS.filter((f) => instructions[f] !== undefined).flatMap((f) => {
+  const c = instructions[f];
+  const ratio = c.md.mean / c.floor.mean;
+  const worst = CG_VARIANTS.reduce((w, v) => (c[v].agreement > c[w].agreement ? v : w), CG_VARIANTS[0]);
+  return [
     goal(
-      `${f}: md/floor ${PER}`,
-      `≥ ${GOAL.mdFloor}×`,
-      `${ratioText(r['md/floor'])}${controlText(http[f])}`,
-      r['md/floor'].median >= GOAL.mdFloor,
+      `${f}: instructions per request, md vs floor`,
+      `≤ +${Math.round((GOAL.instr - 1) * 100)}%`,
+      `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}% (${fmt.int(c.floor.mean)} → ${fmt.int(c.md.mean)})`,
+      ratio <= GOAL.instr,
     ),
     goal(
-      `${f}: md/bare ${PER}`,
-      `≥ ${GOAL.mdBare[f]}×`,
-      ratioText(r['md/bare']),
-      r['md/bare'].median >= GOAL.mdBare[f],
-    ),
-    goal(
-      `${f}: md+obs/floor ${PER}`,
-      `≥ ${GOAL.obsFloor}×`,
-      ratioText(r['md+obs/floor']),
-      r['md+obs/floor'].median >= GOAL.obsFloor,
+      `${f}: two callgrind passes agree (warm-up long enough, every variant)`,
+      `within ${CG_AGREEMENT * 100}%`,
+      `worst ${(c[worst].agreement * 100).toFixed(2)}% (${worst})`,
+      CG_VARIANTS.every((v) => c[v].agreement <= CG_AGREEMENT),
     ),
   ];
-  const c = instructions[f];
-  if (c !== undefined) {
-    const ratio = c.md.mean / c.floor.mean;
-    list.push(
-      goal(
-        `${f}: instructions per request, md vs floor`,
-        `≤ +${Math.round((GOAL.instr - 1) * 100)}%`,
-        `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}% (${fmt.int(c.floor.mean)} → ${fmt.int(c.md.mean)})`,
-        ratio <= GOAL.instr,
-      ),
-    );
-    const worst = CG_VARIANTS.reduce((w, v) => (c[v].agreement > c[w].agreement ? v : w), CG_VARIANTS[0]);
-    list.push(
-      goal(
-        `${f}: two callgrind passes agree (warm-up long enough, every variant)`,
-        `within ${CG_AGREEMENT * 100}%`,
-        `worst ${(c[worst].agreement * 100).toFixed(2)}% (${worst})`,
-        CG_VARIANTS.every((v) => c[v].agreement <= CG_AGREEMENT),
-      ),
-    );
-  }
-  return list;
 });
+const goals = NODES_RUN
+  ? measured.flatMap((r) => reqGoals(r.http, `Node ${r.version} · `))
+  : [...reqGoals(http), ...instructionGoals];
 
 const RATIOS = RATIO_PAIRS.map(([k]) => k);
-const ratioRows = (which) =>
-  FRAMEWORKS.map((f) => [
-    f,
-    ...RATIOS.map((k) => {
-      const r = which(http[f])[k];
-      return `${fmt.x(r.median)} (${fmt.spread(r)})`;
-    }),
-  ]);
-const tables = [
-  {
-    title: `Requests per second over 127.0.0.1${WRK ? ', server and wrk on one core' : ''} (median of rounds)`,
-    lines: table(
-      [
-        'framework',
-        ...MEASURED.map((v) => `${LABEL[v]} req/s`),
-        ...(WRK ? MEASURED.map((v) => `${LABEL[v]} server CPU / req`) : []),
-        ...MEASURED.map((v) => `p50 / p99 ${LABEL[v]}`),
-      ],
-      FRAMEWORKS.map((f) => [
-        f,
-        ...MEASURED.map((v) => fmt.int(http[f][v].rps.median)),
-        ...(WRK ? MEASURED.map((v) => fmt.us(http[f][v].cpuUs.median)) : []),
-        ...MEASURED.map((v) => `${latency(http[f][v].p50)} / ${latency(http[f][v].p99)} ms`),
-      ]),
-    ),
-  },
-  ...(WRK
-    ? [
-        {
-          title:
-            'Ratios of req/s per server core, 1 / server CPU per request (the goals; median of per-round ratios, spread min–max, IQR)',
-          lines: table(
-            ['framework', ...RATIOS],
-            ratioRows((h) => h.capacityRatios),
-          ),
-        },
-      ]
-    : []),
-  {
-    title: `Ratios of req/s${WRK ? ', server and wrk together on one core' : ''} (median of per-round ratios; spread min–max, IQR)`,
-    lines: table(
-      ['framework', ...RATIOS],
-      ratioRows((h) => h.ratios),
-    ),
-  },
-];
-if (Object.keys(beside).length > 0) {
-  const row = (label, h) =>
-    FRAMEWORKS.map((f) => [
-      label,
-      f,
-      ...RATIOS.map((k) => {
-        const r = goalRatios(h[f])[k];
-        return r === undefined ? '–' : `${fmt.x(r.median)} (${fmt.spread(r)})`;
-      }),
-    ]);
+const cell = (r) => (r === undefined ? '–' : `${fmt.x(r.median)} (${fmt.spread(r)})`);
+const ratioRows = (h, which) => FRAMEWORKS.map((f) => [f, ...RATIOS.map((k) => cell(which(h[f])[k]))]);
+/** One Node's tables: req/s and CPU per variant, then the ratios (`on` names the Node in the --nodes run). */
+const nodeTables = (h, on = '') => {
+  const variants = MEASURED.filter((v) => h[FRAMEWORKS[0]][v] !== undefined);
+  return [
+    {
+      title: `Requests per second over 127.0.0.1${on}${WRK ? ', server and wrk on one core' : ''} (median of rounds)`,
+      lines: table(
+        [
+          'framework',
+          ...variants.map((v) => `${LABEL[v]} req/s`),
+          ...(WRK ? variants.map((v) => `${LABEL[v]} server CPU / req`) : []),
+          ...variants.map((v) => `p50 / p99 ${LABEL[v]}`),
+        ],
+        FRAMEWORKS.map((f) => [
+          f,
+          ...variants.map((v) => fmt.int(h[f][v].rps.median)),
+          ...(WRK ? variants.map((v) => fmt.us(h[f][v].cpuUs.median)) : []),
+          ...variants.map((v) => `${latency(h[f][v].p50)} / ${latency(h[f][v].p99)} ms`),
+        ]),
+      ),
+    },
+    ...(WRK
+      ? [
+          {
+            title: `Ratios of req/s per server core${on}, 1 / server CPU per request (the goals; median of per-round ratios, spread min–max, IQR)`,
+            lines: table(
+              ['framework', ...RATIOS],
+              ratioRows(h, (x) => x.capacityRatios),
+            ),
+          },
+        ]
+      : []),
+    {
+      title: `Ratios of req/s${on}${WRK ? ', server and wrk together on one core' : ''} (median of per-round ratios; spread min–max, IQR)`,
+      lines: table(
+        ['framework', ...RATIOS],
+        ratioRows(h, (x) => x.ratios),
+      ),
+    },
+  ];
+};
+const tables = NODES_RUN
+  ? measured.flatMap((r) => nodeTables(r.http, ` on Node ${r.version}`))
+  : nodeTables(http);
+if (runs.length > 1) {
   tables.push({
-    title: `Ratios of ${PER} on Node 24 and beside it (median of per-round ratios; spread min–max, IQR)`,
+    title: `Ratios of ${PER} per Node (median of per-round ratios; spread min–max, IQR)`,
     lines: table(
       ['Node', 'framework', ...RATIOS],
-      [
-        ...row(process.version, http),
-        ...Object.entries(beside).flatMap(([major, b]) =>
-          b.error !== undefined
-            ? [[`${major}`, '–', `not measured: ${b.error}`, '', '', '', '']]
-            : row(b.version, b.http),
-        ),
-      ],
+      runs.flatMap((r) =>
+        r.error !== undefined
+          ? [[`${r.major}`, '–', `not measured: ${r.error}`, ...RATIOS.slice(1).map(() => '')]]
+          : FRAMEWORKS.map((f) => [r.version, f, ...RATIOS.map((k) => cell(goalRatios(r.http[f])[k]))]),
+      ),
     ),
   });
 }
@@ -412,72 +428,97 @@ if (Object.keys(instructions).length > 0) {
   });
 }
 
-writeResults('http', started, {
-  title: 'HTTP overhead: bare framework, the floor, md, md with observability',
-  method: `Each framework serves GET /hello with a small JSON body naming the domain, in four variants: **bare** (the framework alone); **floor** (the least any tenancy layer pays, written by hand in the same app: a \`Map\` lookup of the Host among ${DOMAINS} domains and one \`AsyncLocalStorage.run\` around the rest of the request, the handler reading the domain from the store); **md** (md's adapter, the default site: host resolver among the same ${DOMAINS} domains, domain context, a row-level strategy configured on SQLite that the handler never touches); **md+obs** (md with the @md/observability plugin: a pino logger per domain, per-domain request counts and latency buckets recorded on every response, handed to prom-client when scraped). Each server runs in its own Node process (${process.version}), and a **control** beside them: a second floor server, measured like the others, so that the report shows how far apart two processes of the same code measure in the same run (a ratio inside that spread says nothing). ${WRK ? `${WARM_SECONDS} s of warm-up per server, then` : `${fmt.int(WARM_REQUESTS)} warm-up requests per server, then`} ${ROUNDS} rounds of ${SECONDS} s per variant, the variants interleaved with the order rotated every round, one server loaded at a time, ${CONNECTIONS} connections, requests cycling over ${DOMAINS} Host headers. ${WRK ? `The load is wrk's (one thread, C: a fraction of autocannon's cost per request), pinned with every server to core ${BENCH_CORE}, and the kernel counts each server's CPU (every thread, schedstat): **req/s per server core** = 10⁶ / server CPU µs per request is what one core sustains for that server alone, which the goals read (wrk's share of the same core would draw every ratio towards 1). The loopback's req/s of the pair is shown beside. This 2-vCPU VM's own speed moves under any load: the same server's CPU per request ranged 10–24 µs (Fastify floor) between minutes, and in 1 s rounds two identical servers run side by side on the two cores measured 0.75–1.40× of each other; pinning, SCHED_BATCH and one connection did not remove it (lib/cpu.mjs).` : "The load is autocannon's, from the benchmark process, unpinned (wrk or taskset not found: `apt-get install wrk` for the pinned measure the goals read)."} Each ratio is the median of per-round ratios (spread: min–max and IQR). ${callgrindNote} ${OTHER_NODES.length > 0 ? `Beside Node 24, the req/s comparison ran again on Node ${OTHER_NODES.join(' and ')} (${OTHER_ROUNDS} rounds after ${WRK ? `${OTHER_WARM_SECONDS} s` : `${fmt.int(OTHER_WARM)} requests`} of warm-up per server, no control): reported, the goals are Node 24's. ` : ''}Load average (1 / 5 / 15 min) ${load.start.join(' / ')} at the start, ${load.end.join(' / ')} at the end (2 cores).`,
+const nodesText = NODES_RUN
+  ? `This run measured Node ${measured.map((r) => r.version).join(' and ')} (the same protocol as Node 24's, in \`http\`: the goals there are Node 24's; here they are marked for each Node as read).${
+      runs.some((r) => r.error !== undefined)
+        ? ` Not measured: ${runs
+            .filter((r) => r.error !== undefined)
+            .map((r) => `${r.major} (${r.error})`)
+            .join('; ')}.`
+        : ''
+    } `
+  : OTHER_NODES.length > 0
+    ? `Beside Node 24, the req/s comparison ran again on Node ${OTHER_NODES.join(' and ')} (${OTHER_ROUNDS} rounds after ${WRK ? `${OTHER_WARM_SECONDS} s` : `${fmt.int(OTHER_WARM)} requests`} of warm-up per server, no control): reported, the goals are Node 24's. `
+    : 'Node 22 and 26: `pnpm bench http-nodes` (results in http-nodes.md). ';
+writeResults(NODES_RUN ? 'http-nodes' : 'http', started, {
+  title: NODES_RUN
+    ? 'HTTP overhead on the Nodes beside 24: bare framework, the floor, md, md with observability'
+    : 'HTTP overhead: bare framework, the floor, md, md with observability',
+  method: `Each framework serves GET /hello with a small JSON body naming the domain, in four variants: **bare** (the framework alone); **floor** (the least any tenancy layer pays, written by hand in the same app: a \`Map\` lookup of the Host among ${DOMAINS} domains and one \`AsyncLocalStorage.run\` around the rest of the request, the handler reading the domain from the store); **md** (md's adapter, the default site: host resolver among the same ${DOMAINS} domains, domain context, a row-level strategy configured on SQLite that the handler never touches); **md+obs** (md with the @md/observability plugin: a pino logger per domain, per-domain request counts and latency buckets recorded on every response, handed to prom-client when scraped). Each server runs in its own Node process (${NODES_RUN ? 'the Node named' : process.version}), and a **control** beside them: a second floor server, measured like the others, so that the report shows how far apart two processes of the same code measure in the same run (a ratio inside that spread says nothing). ${WRK ? `${WARM_SECONDS} s of warm-up per server, then` : `${fmt.int(WARM_REQUESTS)} warm-up requests per server, then`} ${ROUNDS} rounds of ${SECONDS} s per variant, the variants interleaved with the order rotated every round, one server loaded at a time, ${CONNECTIONS} connections, requests cycling over ${DOMAINS} Host headers. ${WRK ? `The load is wrk's (one thread, C: a fraction of autocannon's cost per request), pinned with every server to core ${BENCH_CORE}, and the kernel counts each server's CPU (every thread, schedstat): **req/s per server core** = 10⁶ / server CPU µs per request is what one core sustains for that server alone, which the goals read (wrk's share of the same core would draw every ratio towards 1). The loopback's req/s of the pair is shown beside. This 2-vCPU VM's own speed moves under any load: the same server's CPU per request ranged 10–24 µs (Fastify floor) between minutes, and in 1 s rounds two identical servers run side by side on the two cores measured 0.75–1.40× of each other; pinning, SCHED_BATCH and one connection did not remove it (lib/cpu.mjs).` : "The load is autocannon's, from the benchmark process, unpinned (wrk or taskset not found: `apt-get install wrk` for the pinned measure the goals read)."} Each ratio is the median of per-round ratios (spread: min–max and IQR). ${callgrindNote} ${nodesText}Load average (1 / 5 / 15 min) ${load.start.join(' / ')} at the start, ${load.end.join(' / ')} at the end (2 cores).`,
   goals,
   tables,
-  charts: [
-    {
-      title: 'HTTP: requests per second per variant (median of rounds, bars = min–max)',
-      spec: {
-        width: 360,
-        data: {
-          values: FRAMEWORKS.flatMap((f) =>
-            VARIANTS.map((v) => ({
-              framework: f,
-              variant: LABEL[v],
-              rps: http[f][v].rps.median,
-              min: http[f][v].rps.min,
-              max: http[f][v].rps.max,
-            })),
-          ),
-        },
-        encoding: {
-          y: { field: 'framework', type: 'nominal', title: null },
-          yOffset: { field: 'variant', type: 'nominal', sort: VARIANTS.map((v) => LABEL[v]) },
-          color: { field: 'variant', type: 'nominal', sort: VARIANTS.map((v) => LABEL[v]) },
-        },
-        layer: [
-          {
-            mark: 'bar',
-            encoding: { x: { field: 'rps', type: 'quantitative', title: 'requests per second' } },
-          },
-          {
-            mark: { type: 'rule', color: 'black' },
-            encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } },
-          },
-        ],
-      },
-    },
-    {
-      title: `HTTP: md/floor ${PER} ratio per round (goal ≥ ${GOAL.mdFloor})`,
-      spec: {
-        width: 360,
-        data: {
-          values: FRAMEWORKS.flatMap((f) =>
-            goalRatios(http[f])['md/floor'].ratios.map((ratio, round) => ({ framework: f, round, ratio })),
-          ),
-        },
-        layer: [
-          {
-            mark: { type: 'tick', thickness: 2 },
+  charts: NODES_RUN
+    ? []
+    : [
+        {
+          title: 'HTTP: requests per second per variant (median of rounds, bars = min–max)',
+          spec: {
+            width: 360,
+            data: {
+              values: FRAMEWORKS.flatMap((f) =>
+                VARIANTS.map((v) => ({
+                  framework: f,
+                  variant: LABEL[v],
+                  rps: http[f][v].rps.median,
+                  min: http[f][v].rps.min,
+                  max: http[f][v].rps.max,
+                })),
+              ),
+            },
             encoding: {
               y: { field: 'framework', type: 'nominal', title: null },
-              x: { field: 'ratio', type: 'quantitative', scale: { zero: false }, title: `md / floor ${PER}` },
+              yOffset: { field: 'variant', type: 'nominal', sort: VARIANTS.map((v) => LABEL[v]) },
+              color: { field: 'variant', type: 'nominal', sort: VARIANTS.map((v) => LABEL[v]) },
             },
+            layer: [
+              {
+                mark: 'bar',
+                encoding: { x: { field: 'rps', type: 'quantitative', title: 'requests per second' } },
+              },
+              {
+                mark: { type: 'rule', color: 'black' },
+                encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } },
+              },
+            ],
           },
-          {
-            data: { values: [{ goal: GOAL.mdFloor }] },
-            mark: { type: 'rule', color: 'red' },
-            encoding: { x: { field: 'goal', type: 'quantitative' } },
+        },
+        {
+          title: `HTTP: md/floor ${PER} ratio per round (goal ≥ ${GOAL.mdFloor})`,
+          spec: {
+            width: 360,
+            data: {
+              values: FRAMEWORKS.flatMap((f) =>
+                goalRatios(http[f])['md/floor'].ratios.map((ratio, round) => ({
+                  framework: f,
+                  round,
+                  ratio,
+                })),
+              ),
+            },
+            layer: [
+              {
+                mark: { type: 'tick', thickness: 2 },
+                encoding: {
+                  y: { field: 'framework', type: 'nominal', title: null },
+                  x: {
+                    field: 'ratio',
+                    type: 'quantitative',
+                    scale: { zero: false },
+                    title: `md / floor ${PER}`,
+                  },
+                },
+              },
+              {
+                data: { values: [{ goal: GOAL.mdFloor }] },
+                mark: { type: 'rule', color: 'red' },
+                encoding: { x: { field: 'goal', type: 'quantitative' } },
+              },
+            ],
           },
-        ],
-      },
-    },
-  ],
+        },
+      ],
   http,
-  beside,
+  runs,
   instructions,
   load,
   settings: {

@@ -32,7 +32,17 @@ import {
   table,
   writeResults,
 } from '../lib/common.mjs';
-import { CONCURRENCY, createProductEntity, domainName, handler, med, runRounds, seed } from './lib.mjs';
+import {
+  CONCURRENCY,
+  controlOf,
+  controlText,
+  createProductEntity,
+  domainName,
+  handler,
+  med,
+  runRounds,
+  seed,
+} from './lib.mjs';
 
 const started = performance.now();
 const loadAtStart = loadAverage();
@@ -197,6 +207,8 @@ async function coldActivation(folder) {
  * running the handler's statements (select the 10 newest rows; insert one
  * in a transaction, as MikroORM's flush does) on that file with md's pragmas.
  */
+const PLAIN = 'plain MikroORM · same file';
+
 async function floor(folder) {
   const md = await dbSite('sqlite', folder, 1, 10, true);
   const file = join(folder, `${md.names[0]}.sqlite`);
@@ -222,15 +234,22 @@ async function floor(folder) {
     // A request yields between its statements, as every driver call above does.
     await Promise.resolve();
   };
-  const samples = await runRounds('database floor', FLOOR_ROUNDS, FLOOR_MS, {
-    'md · 1 domain': {
-      n: 1,
-      shape: 'uniform',
-      request: () => md.site.run(md.names[0], () => handler(md.site.em, md.Product)),
+  const samples = await runRounds(
+    'database floor',
+    FLOOR_ROUNDS,
+    FLOOR_MS,
+    {
+      'md · 1 domain': {
+        n: 1,
+        shape: 'uniform',
+        request: () => md.site.run(md.names[0], () => handler(md.site.em, md.Product)),
+      },
+      [PLAIN]: { n: 1, shape: 'uniform', request: () => handler(orm.em.fork(), Product) },
+      'raw node:sqlite · same file': { n: 1, shape: 'uniform', request: raw },
     },
-    'plain MikroORM · same file': { n: 1, shape: 'uniform', request: () => handler(orm.em.fork(), Product) },
-    'raw node:sqlite · same file': { n: 1, shape: 'uniform', request: raw },
-  });
+    undefined,
+    { control: PLAIN },
+  );
   db.close();
   await orm.close(true);
   await md.site.close();
@@ -277,17 +296,16 @@ const ratioTo = (backend, shape, budget) => {
   return many.rps / few.rps;
 };
 const floorRps = (v) => floorSamples[v].map((r) => r.rps);
-const mdVsPlain = pairwiseRatio(floorRps('plain MikroORM · same file'), floorRps('md · 1 domain'));
+// The control: plain MikroORM twice, as two variants (what no difference measures here).
+const plainTwice = pairwiseRatio(floorRps(PLAIN), floorRps(controlOf(PLAIN)));
+const mdVsPlain = pairwiseRatio(floorRps(PLAIN), floorRps('md · 1 domain'));
 const mdVsRaw = pairwiseRatio(floorRps('raw node:sqlite · same file'), floorRps('md · 1 domain'));
-const plainVsRaw = pairwiseRatio(
-  floorRps('raw node:sqlite · same file'),
-  floorRps('plain MikroORM · same file'),
-);
+const plainVsRaw = pairwiseRatio(floorRps('raw node:sqlite · same file'), floorRps(PLAIN));
 const goals = [
   goal(
     'md routing vs plain MikroORM on one SQLite file, same handler, req/s',
     '≥ 0.95×',
-    `${fmt.x(mdVsPlain.median)} (rounds ${fmt.x(mdVsPlain.min)}–${fmt.x(mdVsPlain.max)}); md at ${fmt.x(mdVsRaw.median)} of the raw node:sqlite loop, plain MikroORM at ${fmt.x(plainVsRaw.median)}`,
+    `${fmt.x(mdVsPlain.median)} (rounds ${fmt.x(mdVsPlain.min)}–${fmt.x(mdVsPlain.max)})${controlText(plainTwice)}; md at ${fmt.x(mdVsRaw.median)} of the raw node:sqlite loop, plain MikroORM at ${fmt.x(plainVsRaw.median)}`,
     mdVsPlain.median >= 0.95,
   ),
   goal(
@@ -318,7 +336,7 @@ const goals = [
 const big = (b) => BIG[b].toLocaleString('en');
 writeResults('routing-database', started, {
   title: 'Connection routing: database-per-domain strategy',
-  method: `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). The floor: ${FLOOR_ROUNDS} interleaved rounds of ${FLOOR_MS} ms, ${CONCURRENCY} concurrent requests, md's site (one domain, its own SQLite file) against plain \`MikroORM.init\` on that same file (md's own dialect: node:sqlite, WAL, busy timeout) running the same handler, and a raw node:sqlite loop doing the handler's statements (prepared select of the 10 newest rows; insert of one inside begin/commit) on the file with the same pragmas; ratios are medians of per-round ratios. Routing: in-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (20 seeded rows per domain). SQLite: ${SMALL} vs ${big('sqlite')} domains (one file each); PostgreSQL: ${SMALL} vs ${big('postgres')} databases (CREATE DATABASE per domain is slow, ${fmt.ms(postgres.provisionMs)} per domain here including seeding, so ${big('postgres')} databases — ${BIG.postgres / 10}× the smaller budget — rather than hundreds; budgets 10 and 50 with one connection per pool). All budget variants of one backend share the same provisioned databases, each through its own strategy instance so that \`stats().maxOpen\` is per budget. ${ROUNDS} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s and p50/p99 are medians over rounds. Cold activation: ${COLD_ROUNDS} interleaved rounds, each activating ${COLD_CHUNK} not-yet-open domains with md (first query on a domain whose pool is closed) and ${COLD_CHUNK} others with a naive \`MikroORM.init\` + the same query; heap = heapUsed delta after a forced GC, per domain, all domains kept resident.`,
+  method: `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). The floor: ${FLOOR_ROUNDS} interleaved rounds of ${FLOOR_MS} ms, ${CONCURRENCY} concurrent requests, md's site (one domain, its own SQLite file) against plain \`MikroORM.init\` on that same file (md's own dialect: node:sqlite, WAL, busy timeout) running the same handler, and a raw node:sqlite loop doing the handler's statements (prepared select of the 10 newest rows; insert of one inside begin/commit) on the file with the same pragmas; ratios are medians of per-round ratios. The control: plain MikroORM measured a second time as a variant of its own (\`· again\`), the ratio of the two what this machine measures for no difference at all. Routing: in-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (20 seeded rows per domain). SQLite: ${SMALL} vs ${big('sqlite')} domains (one file each); PostgreSQL: ${SMALL} vs ${big('postgres')} databases (CREATE DATABASE per domain is slow, ${fmt.ms(postgres.provisionMs)} per domain here including seeding, so ${big('postgres')} databases — ${BIG.postgres / 10}× the smaller budget — rather than hundreds; budgets 10 and 50 with one connection per pool). All budget variants of one backend share the same provisioned databases, each through its own strategy instance so that \`stats().maxOpen\` is per budget. ${ROUNDS} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s and p50/p99 are medians over rounds. Cold activation: ${COLD_ROUNDS} interleaved rounds, each activating ${COLD_CHUNK} not-yet-open domains with md (first query on a domain whose pool is closed) and ${COLD_CHUNK} others with a naive \`MikroORM.init\` + the same query; heap = heapUsed delta after a forced GC, per domain, all domains kept resident.`,
   goals,
   tables: [
     {
@@ -340,6 +358,11 @@ writeResults('routing-database', started, {
             ['md / plain MikroORM', fmt.x(mdVsPlain.median), fmt.spread(mdVsPlain)],
             ['md / raw node:sqlite', fmt.x(mdVsRaw.median), fmt.spread(mdVsRaw)],
             ['plain MikroORM / raw node:sqlite', fmt.x(plainVsRaw.median), fmt.spread(plainVsRaw)],
+            [
+              'control: plain MikroORM twice, as two variants',
+              fmt.x(plainTwice.median),
+              fmt.spread(plainTwice),
+            ],
           ],
         ),
       ],

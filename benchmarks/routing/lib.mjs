@@ -143,24 +143,36 @@ export const pooled = (results, field) =>
   results.reduce((sum, r) => sum + r[field] * r.requests, 0) /
   results.reduce((sum, r) => sum + r.requests, 0);
 
+/** The name of the control of variant `name`: the same variant measured a second time, as its own variant. */
+export const controlOf = (name) => `${name} · again`;
+
 /**
  * Runs every variant `{ n, shape, request }` once per round for `ms`, the
  * order rotating each round, after a warm-up pass of `warmMs` each, and
- * returns the per-round drive() results.
+ * returns the per-round drive() results. `control` names a variant that is
+ * also measured a second time, as a variant of its own ({@link controlOf}):
+ * the ratio of the two is what this machine measures for no difference at
+ * all, the yardstick for every other ratio of the run.
  */
-export async function runRounds(label, rounds, ms, variants, warmMs = Math.min(200, ms)) {
-  const names = Object.keys(variants);
-  const pickers = Object.fromEntries(names.map((v) => [v, traffic(variants[v].shape, variants[v].n)]));
+export async function runRounds(label, rounds, ms, variants, warmMs = Math.min(200, ms), { control } = {}) {
+  const all = control === undefined ? variants : { ...variants, [controlOf(control)]: variants[control] };
+  const names = Object.keys(all);
+  const pickers = Object.fromEntries(names.map((v) => [v, traffic(all[v].shape, all[v].n)]));
   // One warm-up pass per variant (JIT, first connections), `warmMs` long.
-  for (const v of names) await drive(warmMs, pickers[v], variants[v].request);
+  for (const v of names) await drive(warmMs, pickers[v], all[v].request);
   const samples = Object.fromEntries(names.map((v) => [v, []]));
   for (let round = 0; round < rounds; round++) {
     const shift = round % names.length;
     for (const v of [...names.slice(shift), ...names.slice(0, shift)]) {
-      samples[v].push(await drive(ms, pickers[v], variants[v].request));
+      samples[v].push(await drive(ms, pickers[v], all[v].request));
     }
     process.stdout.write(`${label}: round ${round + 1}/${rounds}\r`);
   }
   process.stdout.write('\n');
   return samples;
+}
+
+/** "; the same variant twice: 1.012× (IQR 0.95–1.07×)": a control's ratio, said beside a goal's. */
+export function controlText(ratio) {
+  return `; the same variant twice: ${ratio.median.toFixed(3)}× (IQR ${ratio.p25.toFixed(3)}–${ratio.p75.toFixed(3)}×)`;
 }

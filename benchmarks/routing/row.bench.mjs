@@ -38,6 +38,8 @@ import {
 } from '../lib/common.mjs';
 import {
   CONCURRENCY,
+  controlOf,
+  controlText,
   createProductEntity,
   domainName,
   handler,
@@ -138,6 +140,7 @@ async function measureSqlite(dir) {
       [`${V.filter} · ${SMALL} · uniform`]: { n: SMALL, shape: 'uniform', request: viaMd(small) },
     },
     WARM_MS,
+    { control: `${V.hand} · ${BIG} · uniform` },
   );
   await small.site.close();
   await big.site.close();
@@ -164,6 +167,7 @@ async function measurePostgres(pg) {
       [`${V.rls} · ${SMALL} · uniform`]: { n: SMALL, shape: 'uniform', request: viaMd(small) },
     },
     WARM_MS,
+    { control: `${V.hand} · ${BIG} · uniform` },
   );
   for (const s of [small, withRls, withoutRls]) await s.site.close();
   await hand.orm.close(true);
@@ -191,24 +195,35 @@ const rlsVsHand = pairwiseRatio(rpsOf(postgres, V.hand), rpsOf(postgres, V.rls))
 const sizeSqlite = pairwiseRatio(rpsOf(sqlite, V.filter, SMALL), rpsOf(sqlite, V.filter));
 const sizePg = pairwiseRatio(rpsOf(postgres, V.rls, SMALL), rpsOf(postgres, V.rls));
 const spreadOf = (r) => `${fmt.x(r.median)} (IQR ${fmt.x(r.p25)}–${fmt.x(r.p75)})`;
+// The control: the hand-written variant twice, as two variants (what no difference measures here).
+const handTwice = (samples) =>
+  pairwiseRatio(
+    samples[controlOf(`${V.hand} · ${BIG} · uniform`)].map((r) => r.rps),
+    rpsOf(samples, V.hand),
+  );
+const controlSqlite = handTwice(sqlite);
+const controlPg = handTwice(postgres);
+// Node's CPU per request, md / hand-written, per round: PostgreSQL's share left out.
+const cpuOf = (samples, variant) => samples[`${variant} · ${BIG} · uniform`].map((r) => r.cpuUs);
+const cpuPg = pairwiseRatio(cpuOf(postgres, V.hand), cpuOf(postgres, V.noRls));
 
 const goals = [
   goal(
     `(a) SQLite: md filter time vs hand-written WHERE tenant_id = ? (${BIG} domains, uniform)`,
     '≤ 1.03×',
-    spreadOf(filterSqlite),
+    `${spreadOf(filterSqlite)}${controlText(controlSqlite)}`,
     filterSqlite.median <= 1.03,
   ),
   goal(
     `(b) PostgreSQL: md filter without RLS (rls: false) time vs hand-written WHERE tenant_id = ? (${BIG} domains, uniform)`,
     '≤ 1.03×',
-    spreadOf(filterPg),
+    `${spreadOf(filterPg)}${controlText(controlPg)}; Node CPU / req ${fmt.x(cpuPg.median)}`,
     filterPg.median <= 1.03,
   ),
   goal(
     `(c) PostgreSQL: md with RLS req/s vs the same strategy with rls: false (${BIG} domains, uniform)`,
     '≥ 0.90×',
-    spreadOf(rlsRatio),
+    `${spreadOf(rlsRatio)}${controlText(controlPg)}`,
     rlsRatio.median >= 0.9,
   ),
 ];
@@ -229,7 +244,7 @@ const chartValues = (database, samples) =>
 
 writeResults('routing-row', started, {
   title: 'Connection routing: row-level strategy (shared tables, tenant_id)',
-  method: `In-process closed loop, ${CONCURRENCY} concurrent requests, each \`site.run(domain, handler)\` where the handler reads the 10 newest rows of the domain and writes one (${ROWS_PER_DOMAIN} seeded rows per domain). A warm-up of ${WARM_MS} ms per variant, then ${ROUNDS} rounds of ${MS} ms per variant, variants interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; the database server's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios (IQR beside). Domain picks: uniform, or Zipf (s = 1). The hand-written variant is plain MikroORM on the same table with an explicit \`{ tenantId }\` condition (and sets tenant_id on insert itself); on PostgreSQL it connects as the table owner to the database of the \`rls: false\` site (the same tables, no policy). md with RLS runs on a database of its own with the same rows, its request role under FORCE'd policies, the signed \`md.domain\` sent transaction-local in the same write as the first statement of each connection checkout (and of each statement outside a transaction): no round trip of its own. SQLite files on ${tmpdir()} (a disk: every commit waits for its fsync). Load average at start ${loadAtStart.join(' / ')}, at the end in the header.`,
+  method: `In-process closed loop, ${CONCURRENCY} concurrent requests, each \`site.run(domain, handler)\` where the handler reads the 10 newest rows of the domain and writes one (${ROWS_PER_DOMAIN} seeded rows per domain). A warm-up of ${WARM_MS} ms per variant, then ${ROUNDS} rounds of ${MS} ms per variant, variants interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; the database server's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios (IQR beside). The control: the hand-written variant measured a second time as a variant of its own (\`· again\`); the ratio of the two is what this machine measures for no difference at all, said beside each goal. Domain picks: uniform, or Zipf (s = 1). The hand-written variant is plain MikroORM on the same table with an explicit \`{ tenantId }\` condition (and sets tenant_id on insert itself); on PostgreSQL it connects as the table owner to the database of the \`rls: false\` site (the same tables, no policy). md with RLS runs on a database of its own with the same rows, its request role under FORCE'd policies, the signed \`md.domain\` sent transaction-local in the same write as the first statement of each connection checkout (and of each statement outside a transaction): no round trip of its own. SQLite files on ${tmpdir()} (a disk: every commit waits for its fsync). Load average at start ${loadAtStart.join(' / ')}, at the end in the header.`,
   goals,
   tables: [
     {
@@ -254,6 +269,9 @@ writeResults('routing-row', started, {
         [
           ['(a) SQLite: md filter time / hand-written time', filterSqlite],
           ['(b) PostgreSQL: md rls: false time / hand-written time', filterPg],
+          ['(b) PostgreSQL: md rls: false Node CPU / hand-written Node CPU, per request', cpuPg],
+          ['control, SQLite: hand-written req/s, measured twice as two variants', controlSqlite],
+          ['control, PostgreSQL: hand-written req/s, measured twice as two variants', controlPg],
           ['(c) PostgreSQL: md with RLS req/s / md rls: false req/s', rlsRatio],
           ['PostgreSQL: md with RLS req/s / hand-written req/s', rlsVsHand],
           [`SQLite: req/s ${BIG} domains / ${SMALL} domains`, sizeSqlite],

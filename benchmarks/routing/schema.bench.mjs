@@ -24,6 +24,8 @@ import {
   writeResults,
 } from '../lib/common.mjs';
 import {
+  controlOf,
+  controlText,
   createProductEntity,
   domainName,
   drive,
@@ -292,6 +294,7 @@ try {
         ),
       },
       WARM_MS,
+      { control: '1 schema' },
     );
     recycled = {
       big: many.isolation.stats().recycled,
@@ -322,6 +325,7 @@ try {
         [`${HUGE} schemas · zipf`]: { n: HUGE, shape: 'zipf', request: via(huge) },
       },
       WARM_MS,
+      { control: '1 schema' },
     );
     memHuge = summary(await backendMemory(huge.url));
     recycled = { huge: huge.isolation.stats().recycled };
@@ -338,6 +342,9 @@ const rpsOf = (s, name) => s[name].map((r) => r.rps);
 const ratio = (s, name) => pairwiseRatio(rpsOf(s, '1 schema'), rpsOf(s, name));
 const n = (x) => x.toLocaleString('en');
 const rounds = (r) => `${fmt.x(r.median)} (rounds ${fmt.x(r.min)}–${fmt.x(r.max)})`;
+/** The control: 1 schema twice, as two variants (what no difference measures in this run). */
+const control = (s) => ratio(s, controlOf('1 schema'));
+const withControl = (r, s) => `${rounds(r)}${controlText(control(s))}`;
 const throughput = (s) =>
   table(
     ['variant', 'req/s', 'p50', 'p99', 'Node CPU / req', 'GC pause / req'],
@@ -358,7 +365,7 @@ const phases = {
   ),
 };
 const method = (count, rounds, steady = true) =>
-  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, one pool shared by every domain (the strategy's default) unless a variant says "affinity" (\`affinity: true\`: sub-pools of 1 connection, a domain routed to one by the hash of its name, spilling to the partner sub-pool), default recycling (a connection closes once it has served 2,000 distinct schemas, or after 300 s) unless a variant says otherwise (\`maxUses 1,000 (before)\`: every 1,000 checkouts, the default until December 2026). ${steady ? `Before the rounds, ${STEADY_MS} ms of uniform load on the ${n(count)}-schema site (a quarter of that on the affinity one), so that its backends have met its schemas, as a running server's have; then a` : 'A'} warm-up pass of ${WARM_MS} ms per variant, then ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; PostgreSQL's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
+  `Load average at start ${loadAtStart.join(' / ')} (at the end: in the line above). In-process closed loop, 8 concurrent requests, each \`site.run(domain, handler)\`: read the 10 newest rows of the domain, write one (${ROWS_PER_DOMAIN} seeded rows per domain). 1 schema and ${n(count)} schemas, each set in its own database; one request pool of ${POOL} connections per site, one pool shared by every domain (the strategy's default) unless a variant says "affinity" (\`affinity: true\`: sub-pools of 1 connection, a domain routed to one by the hash of its name, spilling to the partner sub-pool), default recycling (a connection closes once it has served 2,000 distinct schemas, or after 300 s) unless a variant says otherwise (\`maxUses 1,000 (before)\`: every 1,000 checkouts, the default until December 2026). ${steady ? `Before the rounds, ${STEADY_MS} ms of uniform load on the ${n(count)}-schema site (a quarter of that on the affinity one), so that its backends have met its schemas, as a running server's have; then a` : 'A'} warm-up pass of ${WARM_MS} ms per variant, then ${rounds} rounds of ${MS} ms per variant, interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; PostgreSQL's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios. The control: the 1-schema site measured a second time as a variant of its own (\`· again\`), the ratio of the two what this machine measures for no difference at all. Provisioning is \`site.provision(name)\` (create schema, tables through the schema generator, grants, under the advisory lock): the first ${SERIAL} one by one, the rest ${PARALLEL} at a time; seeding is setup, done by SQL as the admin and not timed. Backend memory: RssAnon (private memory, where catalog caches live) of each backend of the request role after the rounds, read from /proc.`;
 const provisionTable = (label, p, mem, recycledCount) => ({
   title: 'Provisioning and backend memory',
   lines: table(
@@ -422,13 +429,13 @@ if (!HUGE_RUN) {
       goal(
         `${n(BIG)} schemas vs 1 schema, req/s, uniform traffic`,
         '≥ 0.95×',
-        rounds(uniform),
+        withControl(uniform, samples),
         uniform.median >= 0.95,
       ),
       goal(
         `${n(BIG)} schemas vs 1 schema, req/s, Zipf traffic`,
         '≥ 0.95×',
-        rounds(zipf),
+        withControl(zipf, samples),
         zipf.median >= 0.95,
       ),
       // Against the same 1-schema site (one pool): affinity caps one domain's connections, which
@@ -436,7 +443,7 @@ if (!HUGE_RUN) {
       goal(
         `${n(BIG)} schemas with affinity vs 1 schema, req/s, uniform traffic`,
         '≥ 0.95×',
-        rounds(affUniform),
+        withControl(affUniform, samples),
         affUniform.median >= 0.95,
       ),
     ],
@@ -456,6 +463,7 @@ if (!HUGE_RUN) {
               affLonger,
             ),
             row('req/s 1 schema (affinity) / 1 schema', affOne),
+            row('control: req/s 1 schema, measured twice as two variants', control(samples)),
             row(`req/s ${n(BIG)} schemas (uniform, affinity) / 1 schema (affinity)`, affVsAff),
             ...explore_rows(),
           ],
@@ -530,7 +538,7 @@ if (!HUGE_RUN) {
       goal(
         `${n(HUGE)} schemas: req/s vs 1 schema`,
         'measured',
-        `uniform ${fmt.int(med(hugeSamples[`${HUGE} schemas · uniform`], 'rps'))} req/s, ${rounds(hugeUniform)}; Zipf ${rounds(hugeZipf)}`,
+        `uniform ${fmt.int(med(hugeSamples[`${HUGE} schemas · uniform`], 'rps'))} req/s, ${rounds(hugeUniform)}; Zipf ${rounds(hugeZipf)}${controlText(control(hugeSamples))}`,
         true,
       ),
     ],
