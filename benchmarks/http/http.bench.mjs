@@ -429,7 +429,7 @@ if (Object.keys(instructions).length > 0) {
 }
 
 const nodesText = NODES_RUN
-  ? `This run measured Node ${measured.map((r) => r.version).join(' and ')} (the same protocol as Node 24's, in \`http\`: the goals there are Node 24's; here they are marked for each Node as read).${
+  ? `This run measured Node ${measured.map((r) => r.version).join(' and ')} (the same protocol as Node 24's, in \`http\`: the goals there are Node 24's; here they are marked for each Node as read). On Node 22, AsyncLocalStorage still runs on async_hooks, where every enabled instance is propagated to every async resource made: md's variants load MikroORM (the row-level strategy), whose first transaction and flush at start-up enable its two own instances (TransactionContext and the flush context), which the floor, with no ORM, never has; measured alone (\`node benchmarks/http/als-instances.mjs 1\` and \`3\`), two more enabled instances took an awaited async call from 623–805 to 948–1,323 ns on Node 22 (three runs each, December 2026), and from 202–243 to 215–229 ns on Node 24. Any MikroORM app on Node 22 pays that, md or not.${
       runs.some((r) => r.error !== undefined)
         ? ` Not measured: ${runs
             .filter((r) => r.error !== undefined)
