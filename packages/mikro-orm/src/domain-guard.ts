@@ -54,7 +54,24 @@ export interface DomainBinding {
 }
 
 const rulesByMetadata = new WeakMap<object, DomainGuardRules>();
-const bindings = new WeakMap<object, DomainBinding>();
+
+/** How the binding is read and written: a private field of `MdEntityManager`, reached through its accessors. */
+interface BindingAccess {
+  get(em: object): DomainBinding | undefined;
+  set(em: object, binding: DomainBinding): void;
+}
+let access: BindingAccess | undefined;
+
+/**
+ * @internal Called once, by `MdEntityManager`'s static block: the binding
+ * lives in the entity manager's own private field (no side table to look up
+ * or to sweep, and no property anyone else can read, write or forge), and
+ * only this module reaches it.
+ */
+export function provideBindingAccess(given: BindingAccess): void {
+  if (access !== undefined) throw new Error('@md/mikro-orm: the binding access is provided once');
+  access = given;
+}
 
 /** The shared entities plus the pivot tables MikroORM generated between them. */
 export function withSharedPivots(
@@ -81,9 +98,11 @@ export function guardRulesOf(metadata: object): DomainGuardRules | undefined {
   return rulesByMetadata.get(metadata);
 }
 
-/** Binds an entity manager to its domain; forks keep the binding. */
+/** Binds an entity manager (an `MdEntityManager`: anything else throws) to its domain; forks keep the binding. */
 export function bindDomain(em: object, binding: DomainBinding): void {
-  bindings.set(em, binding);
+  if (access === undefined)
+    throw new TypeError('@md/mikro-orm: only an MdEntityManager is bound to a domain');
+  access.set(em, binding);
 }
 
 /**
@@ -94,7 +113,7 @@ export function bindDomain(em: object, binding: DomainBinding): void {
  * domainBinding(site.em)?.domain; // 'acme'
  */
 export function domainBinding(em: object | undefined): DomainBinding | undefined {
-  return em === undefined ? undefined : bindings.get(em);
+  return em === undefined || access === undefined ? undefined : access.get(em);
 }
 
 /**

@@ -8,13 +8,16 @@ import { type Collection, Configuration, EntitySchema } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 import { type AbstractSqlDriver, QueryBuilder, type SqlEntityManager, SqliteDriver } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bindDomain } from '../src/domain-guard.js';
 import {
   beforeQueryBuilderFinalize,
   createOrmTemplate,
+  domainBinding,
   MdEntityManager,
   migrateStore,
   migrationConfig,
   type OrmTemplate,
+  openDomainEm,
   type StoreOrm,
   schemaDiff,
   sqliteDialect,
@@ -332,5 +335,24 @@ describe('MikroORM internals md relies on (fails loudly when an upgrade changes 
     expect(entityManagerOf(seen)).toBe(other);
     await views2.close();
     await own.close();
+  });
+
+  it('the domain binding lives in the entity manager: forks keep it, nothing outside md sees or sets it, and only an MdEntityManager is bound', () => {
+    const em = openDomainEm(store, { domain: 'acme', root: false });
+    expect(domainBinding(em)).toEqual({ domain: 'acme', root: false });
+    const fork = em.fork();
+    expect(domainBinding(fork)).toBe(domainBinding(em));
+    // No own property (string or symbol) holds it: a private field, where a WeakMap was.
+    const before = Reflect.ownKeys(store.em.fork());
+    expect(Reflect.ownKeys(fork)).toEqual(before);
+    // Re-binding (sharedEm's `sharedOnly`) replaces it on that entity manager only.
+    bindDomain(fork, { domain: 'acme', root: false, sharedOnly: true });
+    expect(domainBinding(fork)?.sharedOnly).toBe(true);
+    expect(domainBinding(em)?.sharedOnly).toBeUndefined();
+    // The store's own root entity manager, anything else, and nothing at all: unbound.
+    expect(domainBinding(store.em)).toBeUndefined();
+    expect(domainBinding({})).toBeUndefined();
+    expect(domainBinding(undefined)).toBeUndefined();
+    expect(() => bindDomain({}, { domain: 'acme', root: false })).toThrow(TypeError);
   });
 });
