@@ -2,10 +2,14 @@
 // least any tenancy layer pays: a Map lookup of the Host among 100 domains
 // plus one AsyncLocalStorage.run, written by hand in the same app), for
 // Express, Fastify and Koa, with and without @md/observability. Two measures:
-//  1. req/s and latency with autocannon over 127.0.0.1: each variant's server
-//     in its own process, the four variants of one framework interleaved
-//     round by round (order rotated every round), bounded duration per round;
-//     every ratio is the median of per-round ratios;
+//  1. req/s and latency over 127.0.0.1: each variant's server in its own
+//     process, plus a control (a second floor server), the variants of one
+//     framework interleaved round by round (order rotated every round),
+//     bounded duration per round; with wrk (Debian's package) every server
+//     and wrk share one core and each server's CPU per request is read from
+//     the kernel (the goals: req/s per server core), else autocannon from this
+//     process, unpinned; every ratio is the median of per-round ratios;
+//     `--nodes` runs the same on Node 22 and 26 instead (http-nodes);
 //  2. instructions per request with valgrind callgrind (full mode, or
 //     --callgrind): one process per variant, server and a raw client on a
 //     loopback socket, a long uninstrumented warm-up, then five passes of a

@@ -3,7 +3,7 @@
 // lib/cpu.mjs), and loading it with autocannon or, for measured rounds,
 // with wrk on the server's core.
 import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -81,6 +81,7 @@ let hostsScript;
 function wrkScript() {
   if (hostsScript !== undefined) return hostsScript;
   hostsScript = join(tmpdir(), `md-bench-wrk-${process.pid}.lua`);
+  process.on('exit', () => rmSync(hostsScript, { force: true }));
   const hosts = Array.from({ length: DOMAINS }, (_, i) => JSON.stringify(hostOf(i))).join(', ');
   writeFileSync(
     hostsScript,

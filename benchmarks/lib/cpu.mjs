@@ -36,13 +36,6 @@ export function onCore(core, command, args) {
   return canPin() ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
 }
 
-/** Pins a running process, every thread of it, to `core`; false when it cannot. */
-export function pinProcess(pid, core) {
-  if (!canPin()) return false;
-  execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
-  return true;
-}
-
 /**
  * Nanoseconds of CPU the process `pid` has run so far, every live thread
  * (from /proc/<pid>/task/<tid>/schedstat); undefined where /proc has no such

@@ -172,6 +172,11 @@ export async function runRounds(label, rounds, ms, variants, warmMs = Math.min(2
   return samples;
 }
 
+/** What the methods say of the control of `what` (a variant's description). */
+export function controlMethod(what) {
+  return `The control: ${what} measured a second time as a variant of its own (\`· again\`), the ratio of the two what this machine measures for no difference at all.`;
+}
+
 /** "; the same variant twice: 1.012× (IQR 0.95–1.07×)": a control's ratio, said beside a goal's. */
 export function controlText(ratio) {
   return `; the same variant twice: ${ratio.median.toFixed(3)}× (IQR ${ratio.p25.toFixed(3)}–${ratio.p75.toFixed(3)}×)`;

@@ -38,6 +38,7 @@ import {
 } from '../lib/common.mjs';
 import {
   CONCURRENCY,
+  controlMethod,
   controlOf,
   controlText,
   createProductEntity,
@@ -244,7 +245,7 @@ const chartValues = (database, samples) =>
 
 writeResults('routing-row', started, {
   title: 'Connection routing: row-level strategy (shared tables, tenant_id)',
-  method: `In-process closed loop, ${CONCURRENCY} concurrent requests, each \`site.run(domain, handler)\` where the handler reads the 10 newest rows of the domain and writes one (${ROWS_PER_DOMAIN} seeded rows per domain). A warm-up of ${WARM_MS} ms per variant, then ${ROUNDS} rounds of ${MS} ms per variant, variants interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; the database server's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios (IQR beside). The control: the hand-written variant measured a second time as a variant of its own (\`· again\`); the ratio of the two is what this machine measures for no difference at all, said beside each goal. Domain picks: uniform, or Zipf (s = 1). The hand-written variant is plain MikroORM on the same table with an explicit \`{ tenantId }\` condition (and sets tenant_id on insert itself); on PostgreSQL it connects as the table owner to the database of the \`rls: false\` site (the same tables, no policy). md with RLS runs on a database of its own with the same rows, its request role under FORCE'd policies, the signed \`md.domain\` sent transaction-local in the same write as the first statement of each connection checkout (and of each statement outside a transaction): no round trip of its own. SQLite files on ${tmpdir()} (a disk: every commit waits for its fsync). Load average at start ${loadAtStart.join(' / ')}, at the end in the header.`,
+  method: `In-process closed loop, ${CONCURRENCY} concurrent requests, each \`site.run(domain, handler)\` where the handler reads the 10 newest rows of the domain and writes one (${ROWS_PER_DOMAIN} seeded rows per domain). A warm-up of ${WARM_MS} ms per variant, then ${ROUNDS} rounds of ${MS} ms per variant, variants interleaved (order rotated each round); req/s, p50/p99, Node's CPU per request (every thread of the process; the database server's not included) are medians over rounds; the main thread's GC pauses per request are over all rounds together, ratios the median of per-round ratios (IQR beside). ${controlMethod('the hand-written variant')} It is said beside each goal. Domain picks: uniform, or Zipf (s = 1). The hand-written variant is plain MikroORM on the same table with an explicit \`{ tenantId }\` condition (and sets tenant_id on insert itself); on PostgreSQL it connects as the table owner to the database of the \`rls: false\` site (the same tables, no policy). md with RLS runs on a database of its own with the same rows, its request role under FORCE'd policies, the signed \`md.domain\` sent transaction-local in the same write as the first statement of each connection checkout (and of each statement outside a transaction): no round trip of its own. SQLite files on ${tmpdir()} (a disk: every commit waits for its fsync). Load average at start ${loadAtStart.join(' / ')}, at the end in the header.`,
   goals,
   tables: [
     {
