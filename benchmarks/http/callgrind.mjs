@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BENCH_DIR } from '../lib/common.mjs';
+import { BENCH_DIR, installed } from '../lib/common.mjs';
 
 const execFileP = promisify(execFile);
 
@@ -32,14 +32,8 @@ export const NODE_FLAGS = (process.env.MD_CG_NODE_FLAGS ?? '--predictable --no-m
   .filter(Boolean);
 
 /** True when valgrind and callgrind_control are on PATH. */
-export async function haveCallgrind() {
-  try {
-    await execFileP('valgrind', ['--version']);
-    await execFileP('callgrind_control', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
+export function haveCallgrind() {
+  return installed('valgrind') && installed('callgrind_control');
 }
 
 /** (max − min) / mean of two counts. */

@@ -255,7 +255,7 @@ const http = NODES_RUN ? undefined : runs[0].http;
 const instructions = {};
 let callgrindNote = 'Instruction counts are only taken in the full run (or with --callgrind).';
 if (CALLGRIND) {
-  if (await haveCallgrind()) {
+  if (haveCallgrind()) {
     process.stdout.write(
       `counting instructions with callgrind (${FRAMEWORKS.length * CG_VARIANTS.length} processes, ${CG_CONCURRENCY} at a time)…\n`,
     );

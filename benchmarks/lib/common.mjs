@@ -1,6 +1,7 @@
 // What every benchmark shares: the run mode, the statistics (medians, spread,
 // pairwise ratios of interleaved rounds), the machine description and the
 // results writer (benchmarks/results/<name>.json + .md, one shape for all).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -82,6 +83,19 @@ export async function interleave(rounds, variants, run, onRound) {
     onRound?.(round);
   }
   return samples;
+}
+
+/**
+ * Whether the tool `command` is installed: `command args` ran at all, whatever
+ * its exit code (`wrk --version` exits 1).
+ */
+export function installed(command, args = ['--version']) {
+  try {
+    execFileSync(command, args, { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    return error.code !== 'ENOENT';
+  }
 }
 
 /** The machine, as the report describes it. */

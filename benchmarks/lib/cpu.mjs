@@ -7,24 +7,14 @@
 // server's CPU per request 10–24 µs), on one core or two, with SCHED_BATCH
 // or one connection alike; only many interleaved rounds and a control (two
 // processes of the same code) tell a difference from it.
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-
-/** Whether `name` runs here (`name --version` or `-h` exits, whatever its code). */
-function runs(name, args) {
-  try {
-    execFileSync(name, args, { stdio: 'ignore' });
-    return true;
-  } catch (error) {
-    return error.code !== 'ENOENT';
-  }
-}
+import { installed } from './common.mjs';
 
 let pinning;
 /** Whether processes can be pinned (Linux with util-linux's taskset and /proc). */
 export function canPin() {
-  pinning ??= os.platform() === 'linux' && os.cpus().length > 1 && runs('taskset', ['-V']);
+  pinning ??= os.platform() === 'linux' && os.cpus().length > 1 && installed('taskset', ['-V']);
   return pinning;
 }
 
@@ -61,6 +51,6 @@ export function processCpuNs(pid) {
 let wrk;
 /** Whether wrk (the C load generator; Debian's `wrk` package) is installed. */
 export function haveWrk() {
-  wrk ??= runs('wrk', ['--version']);
+  wrk ??= installed('wrk');
   return wrk;
 }
