@@ -3,7 +3,7 @@
 // (uniform and Zipf) and a closed-loop load driver with latency percentiles.
 import { PerformanceObserver } from 'node:perf_hooks';
 import { EntitySchema } from '@mikro-orm/core';
-import { median, quantile } from '../lib/common.mjs';
+import { fmt, median, quantile } from '../lib/common.mjs';
 
 export const ROWS_PER_DOMAIN = 20;
 export const CONCURRENCY = 8;
@@ -177,7 +177,10 @@ export function controlMethod(what) {
   return `The control: ${what} measured a second time as a variant of its own (\`· again\`), the ratio of the two what this machine measures for no difference at all.`;
 }
 
-/** "; the same variant twice: 1.012× (IQR 0.95–1.07×)": a control's ratio, said beside a goal's. */
+/** "1.012× (IQR 0.950×–1.070×)": a ratio's median and interquartile range. */
+export const spreadOf = (r) => `${fmt.x(r.median)} (IQR ${fmt.x(r.p25)}–${fmt.x(r.p75)})`;
+
+/** "; the same variant twice: 1.012× (IQR 0.950×–1.070×)": a control's ratio, said beside a goal's. */
 export function controlText(ratio) {
-  return `; the same variant twice: ${ratio.median.toFixed(3)}× (IQR ${ratio.p25.toFixed(3)}–${ratio.p75.toFixed(3)}×)`;
+  return `; the same variant twice: ${spreadOf(ratio)}`;
 }

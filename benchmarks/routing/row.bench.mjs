@@ -49,6 +49,7 @@ import {
   ROWS_PER_DOMAIN,
   runRounds,
   seed,
+  spreadOf,
 } from './lib.mjs';
 
 const started = performance.now();
@@ -195,7 +196,6 @@ const rlsRatio = pairwiseRatio(rpsOf(postgres, V.noRls), rpsOf(postgres, V.rls))
 const rlsVsHand = pairwiseRatio(rpsOf(postgres, V.hand), rpsOf(postgres, V.rls));
 const sizeSqlite = pairwiseRatio(rpsOf(sqlite, V.filter, SMALL), rpsOf(sqlite, V.filter));
 const sizePg = pairwiseRatio(rpsOf(postgres, V.rls, SMALL), rpsOf(postgres, V.rls));
-const spreadOf = (r) => `${fmt.x(r.median)} (IQR ${fmt.x(r.p25)}–${fmt.x(r.p75)})`;
 // The control: the hand-written variant twice, as two variants (what no difference measures here).
 const handTwice = (samples) =>
   pairwiseRatio(
