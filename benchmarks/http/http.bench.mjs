@@ -81,26 +81,19 @@ const CG_WANTED = (process.env.MD_CG_VARIANTS ?? 'floor,md').split(',');
 /** floor and md always (the goal), in the order of VARIANTS. */
 const CG_VARIANTS = VARIANTS.filter((v) => v === 'floor' || v === 'md' || CG_WANTED.includes(v));
 const CG_CONCURRENCY = 2;
-/**
- * The Nodes beside 24, as issue 15 asks: measured by `--nodes` (22 and 26 unless MD_BENCH_OTHER_NODES
- * says); MD_BENCH_OTHER_NODES=22,26 without it adds a short look (3 rounds, no control) to Node 24's run.
- */
-const OTHER_NODES =
-  process.env.MD_BENCH_OTHER_NODES !== undefined
+/** The Nodes beside 24 that `--nodes` measures, as issue 15 asks: 22 and 26 unless MD_BENCH_OTHER_NODES names others. */
+const OTHER_NODES = !NODES_RUN
+  ? []
+  : process.env.MD_BENCH_OTHER_NODES !== undefined
     ? process.env.MD_BENCH_OTHER_NODES.split(',').filter(Boolean).map(Number)
-    : NODES_RUN
-      ? pick({ smoke: [22], quick: [22, 26], full: [22, 26] })
-      : [];
-const OTHER_ROUNDS = 3;
-const OTHER_WARM = 10_000;
+    : pick({ smoke: [22], quick: [22, 26], full: [22, 26] });
 /** With wrk, the warm-up per server instead, as the rounds load it (Node 24: ~30,000–120,000 requests in 2 s). */
 const WARM_SECONDS = pick({ smoke: 1, quick: 1, full: 2 });
-const OTHER_WARM_SECONDS = 1;
 // Bounded in time whatever happens; --callgrind in a smoke or quick run adds its few minutes.
 deadline(
   pick({ smoke: 90_000, quick: 85_000, full: 900_000 }) +
     (CALLGRIND ? pick({ smoke: 300_000, quick: 300_000, full: 0 }) : 0) +
-    OTHER_NODES.length * (NODES_RUN ? pick({ smoke: 60_000, quick: 60_000, full: 200_000 }) : 120_000),
+    OTHER_NODES.length * pick({ smoke: 60_000, quick: 60_000, full: 200_000 }),
   NODES_RUN ? 'http-nodes' : 'http',
 );
 const CG_AGREEMENT = 0.01;
@@ -230,8 +223,7 @@ if (!NODES_RUN) {
     ),
   });
 }
-// The Nodes beside 24: with --nodes the same protocol, control included (its own benchmark, http-nodes);
-// named in MD_BENCH_OTHER_NODES, a short look beside Node 24's run (fewer rounds, no control).
+// With --nodes, the Nodes beside 24 (the http-nodes benchmark): the same protocol, control included.
 for (const major of OTHER_NODES) {
   let node;
   try {
@@ -243,9 +235,7 @@ for (const major of OTHER_NODES) {
   process.stdout.write(`Node ${node.version}:\n`);
   runs.push({
     version: node.version,
-    http: NODES_RUN
-      ? await measure(node.path, ROUNDS, { warm: WARM_REQUESTS, warmSeconds: WARM_SECONDS }, MEASURED)
-      : await measure(node.path, OTHER_ROUNDS, { warm: OTHER_WARM, warmSeconds: OTHER_WARM_SECONDS }),
+    http: await measure(node.path, ROUNDS, { warm: WARM_REQUESTS, warmSeconds: WARM_SECONDS }, MEASURED),
   });
 }
 const measured = runs.filter((r) => r.error === undefined);
@@ -441,9 +431,7 @@ const nodesText = NODES_RUN
             .join('; ')}.`
         : ''
     } `
-  : OTHER_NODES.length > 0
-    ? `Beside Node 24, the req/s comparison ran again on Node ${OTHER_NODES.join(' and ')} (${OTHER_ROUNDS} rounds after ${WRK ? `${OTHER_WARM_SECONDS} s` : `${fmt.int(OTHER_WARM)} requests`} of warm-up per server, no control): reported, the goals are Node 24's. `
-    : 'Node 22 and 26: `pnpm bench http-nodes` (results in http-nodes.md). ';
+  : 'Node 22 and 26: `pnpm bench http-nodes` (results in http-nodes.md). ';
 writeResults(NODES_RUN ? 'http-nodes' : 'http', started, {
   title: NODES_RUN
     ? 'HTTP overhead on the Nodes beside 24: bare framework, the floor, md, md with observability'
